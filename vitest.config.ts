@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+// Tests run against the TypeScript sources through the "@rappel/source" export condition: no build needed.
+const conditions = ["@rappel/source", "module", "node", "import", "default"];
+const packages = ["core", "templating", "reminders", "adapters-smtp", "adapters-twilio"];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ["@rappel/source"] } },
+  test: {
+    projects: packages.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        typecheck: { enabled: true, include: ["src/**/*.test-d.ts"], tsconfig: "../../tsconfig.json" },
+      },
+    })),
+  },
+});
