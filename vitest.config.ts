@@ -1,8 +1,12 @@
+import { existsSync, readdirSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
 // Tests run against the TypeScript sources through the "@rappel/source" export condition: no build needed.
 const conditions = ["@rappel/source", "module", "node", "import", "default"];
-const packages = ["core", "templating", "reminders", "adapters-smtp", "adapters-twilio"];
+// Every folder of packages/ with a package.json is a vitest project named after the folder.
+const packages = readdirSync(new URL("./packages", import.meta.url)).filter((name) =>
+  existsSync(new URL(`./packages/${name}/package.json`, import.meta.url)),
+);
 
 export default defineConfig({
   resolve: { conditions },
