@@ -40,3 +40,5 @@ export {
   TransportError,
   ValidationError,
 } from "./errors/errors.js";
+export { MESSAGE_KINDS, SECURITY_EVENTS } from "./contracts/kinds.js";
+export type { MessageKind, AppointmentAction, SecurityEvent, CustomSmsKind } from "./contracts/kinds.js";
