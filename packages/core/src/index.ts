@@ -7,7 +7,10 @@
 
 export type { Clock, ManualClock } from "./contracts/clock.js";
 export { createManualClock } from "./contracts/clock.js";
+export type { AppointmentAction, CustomSmsKind, MessageKind, SecurityEvent } from "./contracts/kinds.js";
+export { MESSAGE_KINDS, SECURITY_EVENTS } from "./contracts/kinds.js";
 export type { LogFields, Logger } from "./contracts/logger.js";
+// Contracts
 export { noopLogger } from "./contracts/logger.js";
 export type { MemoryTransport, MemoryTransportOptions, RecordedMessage } from "./contracts/memoryTransport.js";
 export { createMemoryTransport } from "./contracts/memoryTransport.js";
@@ -24,7 +27,59 @@ export type {
 } from "./contracts/transport.js";
 export { CHANNELS } from "./contracts/transport.js";
 export type { Money } from "./domain/money.js";
+// Domain (R-01…R-10)
 export { addMoney, currencyMinorDigits, MoneySchema, multiplyMoney } from "./domain/money.js";
+export type { ParseOptions } from "./domain/parse.js";
+export {
+  checkAccountOptions,
+  parseAgenda,
+  parseAppointment,
+  parseClientAccount,
+  parseCollaboratorUser,
+  parseContact,
+  parseMessage,
+  parseResource,
+  parseService,
+  parseStructure,
+  validateAccounts,
+} from "./domain/parse.js";
+export type { NormalizedPhone, NormalizePhoneOptions } from "./domain/phone.js";
+export { isPhoneRegion, normalizePhone, PhoneNumberSchema, phoneNumberSchema } from "./domain/phone.js";
+export type {
+  AccessLevel,
+  Address,
+  Agenda,
+  Appointment,
+  ClientAccount,
+  CollaboratorRole,
+  CollaboratorUser,
+  Contact,
+  ContactPreferences,
+  LeadTime,
+  Message,
+  Resource,
+  Service,
+  Structure,
+} from "./domain/schemas.js";
+export {
+  AccessLevelSchema,
+  AddressSchema,
+  AgendaSchema,
+  AppointmentSchema,
+  AppointmentStatusSchema,
+  ClientAccountSchema,
+  CollaboratorRoleSchema,
+  CollaboratorUserSchema,
+  ContactPreferencesSchema,
+  ContactSchema,
+  contactSchemaFor,
+  LeadTimeSchema,
+  MessageSchema,
+  ResourceSchema,
+  ServiceSchema,
+  StructureSchema,
+} from "./domain/schemas.js";
+export { CalendarDateSchema, InstantSchema, isValidTimeZone, TimeOfDaySchema, TimeZoneSchema } from "./domain/time.js";
 export type {
   ErrorCodeValue,
   RappelErrorOptions,
@@ -40,5 +95,21 @@ export {
   TransportError,
   ValidationError,
 } from "./errors/errors.js";
-export { MESSAGE_KINDS, SECURITY_EVENTS } from "./contracts/kinds.js";
-export type { MessageKind, AppointmentAction, SecurityEvent, CustomSmsKind } from "./contracts/kinds.js";
+export { appointmentsInMonth } from "./helpers/monthly.js";
+export type { RequiredContactField } from "./helpers/requiredFields.js";
+export { missingBookingFields } from "./helpers/requiredFields.js";
+export type { WaitingListWindow } from "./helpers/waitingList.js";
+// Helpers
+export { shiftWaitingListWindow } from "./helpers/waitingList.js";
+export { resolveOptions } from "./options/resolveOptions.js";
+export type {
+  AccountOptions,
+  AccountOptionsInput,
+  NotificationRecipient,
+  ReminderSlotOptions,
+} from "./options/schema.js";
+// Options (R-11…R-19)
+export { AccountOptionsSchema } from "./options/schema.js";
+export type { ResolveSignatureInput, SignaturePurpose } from "./signatures/resolveSignature.js";
+// Signatures
+export { resolveSignature, SIGNATURE_PURPOSES } from "./signatures/resolveSignature.js";

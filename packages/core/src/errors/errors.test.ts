@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ErrorCode, ErrorCodeDescriptions, isRappelError, RappelError, TransportError, ValidationError } from "./errors.js";
+import {
+  ErrorCode,
+  ErrorCodeDescriptions,
+  isRappelError,
+  RappelError,
+  TransportError,
+  ValidationError,
+} from "./errors.js";
 
 describe("RappelError", () => {
   it("carries a stable code, details and cause", () => {
