@@ -15,6 +15,15 @@ export { noopLogger } from "./contracts/logger.js";
 export type { MemoryTransport, MemoryTransportOptions, RecordedMessage } from "./contracts/memoryTransport.js";
 export { createMemoryTransport } from "./contracts/memoryTransport.js";
 export type {
+  CancelSpec,
+  JsonValue,
+  PlannedSend,
+  PlanResult,
+  SendRecipient,
+  SkippedSend,
+  SkipReason,
+} from "./contracts/sends.js";
+export type {
   Channel,
   EmailAddress,
   EmailMessage,
