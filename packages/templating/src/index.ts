@@ -1,4 +1,19 @@
 /**
+ * `@rappel/templating`: the macro catalogue and its aliases, template compilation and validation, safe rendering per
+ * channel, French/English date, time, duration and money formatting, exact SMS encoding and segment counting,
+ * GSM-7 transliteration, SMS and email limits, lint, email composition and default templates.
+ *
  * @packageDocumentation
  */
-export {};
+
+export type { CompiledTemplate, CompileOptions, RenderOptions, TemplateChannel } from "./compile/compileTemplate.js";
+export { compileTemplate } from "./compile/compileTemplate.js";
+export type { MacroContext } from "./context.js";
+export type { TemplateErrorOptions } from "./errors.js";
+export { TemplateError } from "./errors.js";
+export type { FormatOptions } from "./format/format.js";
+export { formatDate, formatDuration, formatMoney, formatTime } from "./format/format.js";
+export type { MacroDefinition, MacroName } from "./macros/catalogue.js";
+export { MACRO_NAMES, MACROS, resolveMacro } from "./macros/catalogue.js";
+export type { SmsInfo } from "./sms/smsInfo.js";
+export { smsInfo } from "./sms/smsInfo.js";
