@@ -5,7 +5,7 @@ import { resolveOptions } from "./resolveOptions.js";
 // docs/options.md must list every option with the default the code really applies.
 const doc = readFileSync(new URL("../../../../docs/options.md", import.meta.url), "utf8");
 const rows = new Map(
-  [...doc.matchAll(/^\| `([\w.]+)` \| (.+?) \|/gm)].map((m) => [m[1] as string, (m[2] as string).trim()]),
+  [...doc.matchAll(/^\|\s*`([\w.]+)`\s*\|\s*(.+?)\s*\|/gm)].map((m) => [m[1] as string, (m[2] as string).trim()]),
 );
 
 function leaves(value: unknown, path: string[] = []): [string, unknown][] {
