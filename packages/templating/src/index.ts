@@ -15,5 +15,8 @@ export type { FormatOptions } from "./format/format.js";
 export { formatDate, formatDuration, formatMoney, formatTime } from "./format/format.js";
 export type { MacroDefinition, MacroName } from "./macros/catalogue.js";
 export { MACRO_NAMES, MACROS, resolveMacro } from "./macros/catalogue.js";
+export type { SmsLimitOptions, SmsLimitResult, SmsOverflowPolicy } from "./sms/limits.js";
+export { applySmsLimit, checkEmailLength, EMAIL_MAX_LENGTH } from "./sms/limits.js";
 export type { SmsInfo } from "./sms/smsInfo.js";
 export { smsInfo } from "./sms/smsInfo.js";
+export { transliterateToGsm } from "./sms/transliterateToGsm.js";
