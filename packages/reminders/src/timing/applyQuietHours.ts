@@ -1,0 +1,83 @@
+import { DAY_MS, HOUR_MS, parseTimeOfDay } from "./civil.js";
+import { Checks, checkResult, instantOf } from "./validate.js";
+import { zoneTable } from "./zoneEngine.js";
+
+/**
+ * A daily quiet window in local time (R-18), each end `"HH:mm"` (00:00–23:59). `start` later than `end` wraps
+ * midnight (the default 21:00–08:00); `start` equal to `end` means no quiet hours.
+ *
+ * @example
+ * ```ts
+ * const quiet: QuietHours = { start: "21:00", end: "08:00" };
+ * ```
+ */
+export interface QuietHours {
+  /** Local time the window opens (itself not quiet). */
+  start: string;
+  /** Local time the window closes (itself not quiet). */
+  end: string;
+}
+
+/**
+ * Moves an SMS send time out of the quiet hours (R-18, R-30).
+ *
+ * A send whose local wall time in `timeZone` is strictly inside the window (the two ends are not quiet) moves to the
+ * end of that window if that is still at least one hour before the appointment's `start`, otherwise to the start
+ * of that same window (for 21:00–08:00: 21:00 the evening before). Any other send time is returned unchanged.
+ *
+ * Edge cases: `quiet.start === quiet.end` means no quiet hours; a window end or start that does not exist on that
+ * date (DST gap) is read as R-30 says (moved forward by the gap), an ambiguous one takes the earlier instant,
+ * except that the window end is never placed at or before `sendAt` (then its later occurrence is used). The
+ * function does not compare `sendAt` with the current time: a moved send that is already past is the planner's
+ * to skip. The result is always a new `Date`.
+ *
+ * @param sendAt - The planned send instant.
+ * @param start - The appointment's start instant.
+ * @param timeZone - The appointment's IANA time zone.
+ * @param quiet - The quiet window, e.g. `{ start: "21:00", end: "08:00" }`.
+ * @returns The send instant to use.
+ * @throws {@link @rappel/core!ValidationError} listing every bad argument, with the code of the first:
+ *   `invalid-date`, `invalid-time-zone`, `invalid-time-of-day` (`quiet.start` / `quiet.end` not `HH:mm`).
+ *
+ * @example
+ * ```ts
+ * const quiet = { start: "21:00", end: "08:00" };
+ * // Reminder at 06:30 for a 10:00 appointment (Paris, June: UTC+2): moved to 08:00 the same morning.
+ * applyQuietHours(new Date("2026-06-09T04:30:00Z"), new Date("2026-06-09T08:00:00Z"), "Europe/Paris", quiet)
+ *   .toISOString(); //=> "2026-06-09T06:00:00.000Z"
+ * // Reminder at 06:30 for an 08:30 appointment: 08:00 is too close, so 21:00 the evening before.
+ * applyQuietHours(new Date("2026-06-09T04:30:00Z"), new Date("2026-06-09T06:30:00Z"), "Europe/Paris", quiet)
+ *   .toISOString(); //=> "2026-06-08T19:00:00.000Z"
+ * // 21:00 itself is not quiet.
+ * applyQuietHours(new Date("2026-06-08T19:00:00Z"), new Date("2026-06-09T19:00:00Z"), "Europe/Paris", quiet)
+ *   .toISOString(); //=> "2026-06-08T19:00:00.000Z"
+ * ```
+ */
+export function applyQuietHours(sendAt: Date, start: Date, timeZone: string, quiet: QuietHours): Date {
+  const t = instantOf(sendAt);
+  const s = instantOf(start);
+  const zone = zoneTable(timeZone);
+  const qs = parseTimeOfDay(quiet?.start);
+  const qe = parseTimeOfDay(quiet?.end);
+  if (Number.isNaN(t) || Number.isNaN(s) || zone === undefined || qs < 0 || qe < 0) {
+    const checks = new Checks().date(sendAt, "sendAt").date(start, "start").timeZone(timeZone, "timeZone");
+    if (typeof quiet !== "object" || quiet === null) {
+      checks.add("invalid-time-of-day", "quiet", 'Expected { start: "HH:mm", end: "HH:mm" }');
+    } else checks.timeOfDay(quiet.start, "quiet.start").timeOfDay(quiet.end, "quiet.end");
+    return checks.fail("applyQuietHours");
+  }
+  if (qs === qe) return new Date(t);
+  const local = t + zone.offsetAt(t);
+  const day = Math.floor(local / DAY_MS);
+  const timeOfDay = local - day * DAY_MS;
+  const wraps = qs > qe;
+  const inside = wraps ? timeOfDay > qs || timeOfDay < qe : timeOfDay > qs && timeOfDay < qe;
+  if (!inside) return new Date(t);
+  // The window holding sendAt opens on `openDay` and closes on `closeDay`.
+  const closeDay = wraps && timeOfDay > qs ? day + 1 : day;
+  const openDay = wraps ? closeDay - 1 : closeDay;
+  let end = zone.resolve(closeDay * DAY_MS + qe);
+  if (end <= t) end = zone.resolve(closeDay * DAY_MS + qe, true);
+  if (s - end >= HOUR_MS) return checkResult(end, "invalid-date", "sendAt", "applyQuietHours");
+  return checkResult(zone.resolve(openDay * DAY_MS + qs), "invalid-date", "sendAt", "applyQuietHours");
+}

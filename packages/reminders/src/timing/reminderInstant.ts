@@ -1,0 +1,103 @@
+import { DAY_MS, HOUR_MS, MIN_INSTANT_MS, parseTimeOfDay } from "./civil.js";
+import { Checks, checkResult, instantOf } from "./validate.js";
+import { zoneTable } from "./zoneEngine.js";
+
+/**
+ * How long before an appointment a reminder goes out (R-16): `value` whole hours, or `value` whole calendar days
+ * optionally at a local time of day `at` (`"HH:mm"`, e.g. `{ value: 1, unit: "days", at: "18:00" }` for "the day
+ * before at 18:00").
+ *
+ * @example
+ * ```ts
+ * const dayBefore: ReminderOffset = { value: 1, unit: "days", at: "18:00" };
+ * const twoHours: ReminderOffset = { value: 2, unit: "hours" };
+ * ```
+ */
+export interface ReminderOffset {
+  /** A non-negative integer number of `unit`s. */
+  value: number;
+  /** `hours`: exact durations; `days`: calendar days in the appointment's time zone. */
+  unit: "hours" | "days";
+  /** For `days` only: the local time of day (`"HH:mm"`, 00:00–23:59) instead of the appointment's own. */
+  at?: string;
+}
+
+/**
+ * The instant a reminder goes out for an appointment starting at `start` in `timeZone` (R-30).
+ *
+ * - `unit: "hours"`: exactly `value` × 3,600,000 ms before `start`, whatever the clocks do in between.
+ * - `unit: "days"`: `value` calendar days earlier in `timeZone`, at the appointment's own local time (seconds and
+ *   milliseconds included) or at `at`. A local time that does not exist (DST gap) is read with the offset in force
+ *   before the gap, so it moves forward by the gap's length (Temporal's `"compatible"`, RFC 5545: Paris
+ *   2026-03-29 02:30 → 03:30 CEST); an ambiguous one (DST overlap) takes the earlier instant.
+ *
+ * `value: 0` with `at` gives that time on the appointment's own day, which may be after `start`: the planner, not
+ * this function, decides what to do with such a send (and with past ones). The result is a new `Date`; inputs are
+ * never mutated. The host's time zone plays no part.
+ *
+ * @param start - The appointment's start instant.
+ * @param timeZone - The appointment's IANA time zone (`"Europe/Paris"`; links such as `"UTC"` or `"Etc/GMT+5"` work).
+ * @param offset - How long before: see {@link ReminderOffset}.
+ * @returns The send instant.
+ * @throws {@link @rappel/core!ValidationError} listing every bad argument, with the code of the first:
+ *   `invalid-date` (invalid `Date`, or outside 0001-01-04 … 9999-12-28 UTC), `invalid-time-zone`,
+ *   `invalid-offset` (negative, non-integer or non-finite value, unknown unit, `at` with hours, or a result out of
+ *   range), `invalid-time-of-day` (`at` not `HH:mm`).
+ *
+ * @example
+ * ```ts
+ * const start = new Date("2026-03-30T07:30:00Z"); // Monday 30 March 2026, 09:30 in Paris (CEST)
+ * reminderInstant(start, "Europe/Paris", { value: 24, unit: "hours" }).toISOString();
+ * //=> "2026-03-29T07:30:00.000Z" (09:30 CEST: 24 real hours)
+ * reminderInstant(start, "Europe/Paris", { value: 2, unit: "days" }).toISOString();
+ * //=> "2026-03-28T08:30:00.000Z" (09:30 CET, two calendar days before)
+ * reminderInstant(start, "Europe/Paris", { value: 1, unit: "days", at: "18:00" }).toISOString();
+ * //=> "2026-03-29T16:00:00.000Z" (the day before at 18:00 CEST)
+ * reminderInstant(new Date("2026-03-30T00:30:00Z"), "Europe/Paris", { value: 1, unit: "days" }).toISOString();
+ * //=> "2026-03-29T01:30:00.000Z" (02:30 does not exist that night: 03:30 CEST)
+ * ```
+ */
+export function reminderInstant(start: Date, timeZone: string, offset: ReminderOffset): Date {
+  const t = instantOf(start);
+  const zone = zoneTable(timeZone);
+  const value = offset?.value;
+  const unit = offset?.unit;
+  const at = offset?.at;
+  const atMs = at === undefined ? -1 : parseTimeOfDay(at);
+  if (
+    Number.isNaN(t) ||
+    zone === undefined ||
+    !Number.isInteger(value) ||
+    value < 0 ||
+    (unit !== "days" && (unit !== "hours" || at !== undefined)) ||
+    (at !== undefined && atMs < 0)
+  ) {
+    invalid(start, timeZone, offset);
+  }
+  if (unit === "hours") return checkResult(t - value * HOUR_MS, "invalid-offset", "offset.value", "reminderInstant");
+  const local = t + zone.offsetAt(t);
+  const day = Math.floor(local / DAY_MS);
+  const timeOfDay = atMs >= 0 ? atMs : local - day * DAY_MS;
+  const target = (day - value) * DAY_MS + timeOfDay;
+  if (target < MIN_INSTANT_MS - DAY_MS)
+    return checkResult(Number.NaN, "invalid-offset", "offset.value", "reminderInstant");
+  return checkResult(zone.resolve(target), "invalid-offset", "offset.value", "reminderInstant");
+}
+
+function invalid(start: unknown, timeZone: unknown, offset: unknown): never {
+  const checks = new Checks().date(start, "start").timeZone(timeZone, "timeZone");
+  if (typeof offset !== "object" || offset === null) {
+    checks.add("invalid-offset", "offset", "Expected { value, unit, at? }");
+  } else {
+    const { value, unit, at } = offset as Record<string, unknown>;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+      checks.add("invalid-offset", "offset.value", "Expected a non-negative integer");
+    }
+    if (unit !== "hours" && unit !== "days") checks.add("invalid-offset", "offset.unit", 'Expected "hours" or "days"');
+    if (at !== undefined) {
+      if (unit === "hours") checks.add("invalid-offset", "offset.at", 'A time of day only applies to unit "days"');
+      checks.timeOfDay(at, "offset.at");
+    }
+  }
+  return checks.fail("reminderInstant");
+}

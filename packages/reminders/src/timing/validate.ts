@@ -1,0 +1,90 @@
+// Argument checks shared by the timing functions. The hot path only calls `instantOf` / `zoneTable` and compares;
+// when something is wrong, `fail` re-checks every argument so the error lists every failing path.
+import { type ErrorCodeValue, ValidationError, type ValidationIssue } from "@rappel/core";
+import { MAX_INSTANT_MS, MIN_INSTANT_MS, parseTimeOfDay } from "./civil.js";
+import { zoneTable } from "./zoneEngine.js";
+
+const getTime = Date.prototype.getTime;
+
+/** Epoch milliseconds of a valid `Date` inside the supported range, else `NaN`. Works across realms. */
+export function instantOf(value: unknown): number {
+  let t: number;
+  try {
+    t = getTime.call(value);
+  } catch {
+    return Number.NaN;
+  }
+  return t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS ? t : Number.NaN;
+}
+
+/** One failed check: the error code it maps to, and the issue reported. */
+export interface Problem extends ValidationIssue {
+  code: ErrorCodeValue;
+}
+
+/** Collects problems; `fail` raises one {@link ValidationError} whose code is the first problem's. */
+export class Checks {
+  readonly problems: Problem[] = [];
+
+  add(code: ErrorCodeValue, path: string, message: string): this {
+    this.problems.push({ code, path, message });
+    return this;
+  }
+
+  date(value: unknown, path: string): this {
+    if (Number.isNaN(instantOf(value))) {
+      let valid = false;
+      try {
+        valid = !Number.isNaN(getTime.call(value));
+      } catch {
+        valid = false;
+      }
+      this.add(
+        "invalid-date",
+        path,
+        valid ? "Expected an instant between 0001-01-04T00:00:00Z and 9999-12-28T00:00:00Z" : "Expected a valid Date",
+      );
+    }
+    return this;
+  }
+
+  timeZone(value: unknown, path: string): this {
+    if (zoneTable(value) === undefined) {
+      this.add(
+        "invalid-time-zone",
+        path,
+        typeof value === "string"
+          ? `Unknown IANA time zone "${value.slice(0, 64)}"`
+          : "Expected an IANA time zone name",
+      );
+    }
+    return this;
+  }
+
+  timeOfDay(value: unknown, path: string): this {
+    if (parseTimeOfDay(value) < 0) this.add("invalid-time-of-day", path, 'Expected a local time "HH:mm" (00:00–23:59)');
+    return this;
+  }
+
+  /** Throws the collected problems (a generic `invalid-input` if, unexpectedly, there are none). */
+  fail(what: string): never {
+    const first = this.problems[0] ?? { code: "invalid-input", path: "", message: "Invalid arguments" };
+    if (this.problems.length === 0) this.problems.push(first);
+    const issues = this.problems.map(({ path, message }) => ({ path, message }));
+    throw new ValidationError(
+      first.code,
+      `${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      issues,
+    );
+  }
+}
+
+/** Throws when a computed instant leaves the supported range. */
+export function checkResult(t: number, code: ErrorCodeValue, path: string, what: string): Date {
+  if (!(t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS)) {
+    return new Checks()
+      .add(code, path, "The result falls outside 0001-01-04T00:00:00Z … 9999-12-28T00:00:00Z")
+      .fail(what);
+  }
+  return new Date(t);
+}
