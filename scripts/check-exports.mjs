@@ -16,7 +16,9 @@ for (const folder of readdirSync(join(root, "packages"))) {
     problems.push(`${pkg.name}: tsup.config.ts must declare entry as an object { name: "src/file.ts" }`);
     continue;
   }
-  const entries = new Map([...entryBlock[1].matchAll(/["']?([\w/-]+)["']?\s*:\s*["']([^"']+)["']/g)].map((m) => [m[1], m[2]]));
+  const entries = new Map(
+    [...entryBlock[1].matchAll(/["']?([\w/-]+)["']?\s*:\s*["']([^"']+)["']/g)].map((m) => [m[1], m[2]]),
+  );
   const exported = new Map();
   for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
     if (subpath === "./package.json") continue;
@@ -28,21 +30,32 @@ for (const folder of readdirSync(join(root, "packages"))) {
     if (keys[keys.length - 1] === "@rappel/source") problems.push(`${pkg.name}: "@rappel/source" must not be last`);
     for (const cond of ["import", "require"]) {
       const c = target[cond];
-      if (!c || Object.keys(c)[0] !== "types") problems.push(`${pkg.name}: exports["${subpath}"].${cond} must list "types" first`);
+      if (!c || Object.keys(c)[0] !== "types")
+        problems.push(`${pkg.name}: exports["${subpath}"].${cond} must list "types" first`);
     }
     const name = subpath === "." ? "index" : subpath.replace(/^\.\//, "");
     exported.set(name, target);
     const source = target["@rappel/source"];
-    if (entries.get(name) === undefined) problems.push(`${pkg.name}: exports["${subpath}"] has no tsup entry "${name}"`);
-    else if (source !== `./${entries.get(name)}`) problems.push(`${pkg.name}: exports["${subpath}"] source ${source} ≠ tsup entry ./${entries.get(name)}`);
+    if (entries.get(name) === undefined)
+      problems.push(`${pkg.name}: exports["${subpath}"] has no tsup entry "${name}"`);
+    else if (source !== `./${entries.get(name)}`)
+      problems.push(`${pkg.name}: exports["${subpath}"] source ${source} ≠ tsup entry ./${entries.get(name)}`);
     for (const file of [target.import?.types, target.import?.default, target.require?.types, target.require?.default]) {
-      if (file !== `./dist/${name}.d.ts` && file !== `./dist/${name}.js` && file !== `./dist/${name}.d.cts` && file !== `./dist/${name}.cjs`)
+      if (
+        file !== `./dist/${name}.d.ts` &&
+        file !== `./dist/${name}.js` &&
+        file !== `./dist/${name}.d.cts` &&
+        file !== `./dist/${name}.cjs`
+      )
         problems.push(`${pkg.name}: exports["${subpath}"] points to ${file}, not the build output of entry "${name}"`);
       else if (!existsSync(join(dir, file))) problems.push(`${pkg.name}: ${file} is missing (run pnpm build)`);
     }
   }
-  for (const name of entries.keys()) if (!exported.has(name)) problems.push(`${pkg.name}: tsup entry "${name}" is not exported`);
-  for (const field of ["main", "module", "types"]) if (pkg[field] && !existsSync(join(dir, pkg[field]))) problems.push(`${pkg.name}: ${field} ${pkg[field]} is missing`);
+  for (const name of entries.keys())
+    if (!exported.has(name)) problems.push(`${pkg.name}: tsup entry "${name}" is not exported`);
+  for (const field of ["main", "module", "types"])
+    if (pkg[field] && !existsSync(join(dir, pkg[field])))
+      problems.push(`${pkg.name}: ${field} ${pkg[field]} is missing`);
   if (pkg.sideEffects !== false) problems.push(`${pkg.name}: sideEffects must be false`);
   if (pkg.engines?.node !== ">=20.19") problems.push(`${pkg.name}: engines.node must be ">=20.19"`);
 }
