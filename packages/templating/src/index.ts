@@ -9,10 +9,17 @@
 export type { CompiledTemplate, CompileOptions, RenderOptions, TemplateChannel } from "./compile/compileTemplate.js";
 export { compileTemplate } from "./compile/compileTemplate.js";
 export type { MacroContext } from "./context.js";
+export type { ComposedEmail, ComposeEmailOptions, EmailParts } from "./email/composeEmail.js";
+export { composeEmail } from "./email/composeEmail.js";
+export type { DefaultTemplate } from "./email/defaults.js";
+export { DEFAULT_TEMPLATES, defaultTemplate } from "./email/defaults.js";
+export { htmlToText } from "./email/htmlToText.js";
 export type { TemplateErrorOptions } from "./errors.js";
 export { TemplateError } from "./errors.js";
 export type { FormatOptions } from "./format/format.js";
 export { formatDate, formatDuration, formatMoney, formatTime } from "./format/format.js";
+export type { LintIssue, LintLength, LintOptions, LintReport } from "./lint/lintTemplate.js";
+export { lintTemplate } from "./lint/lintTemplate.js";
 export type { MacroDefinition, MacroName } from "./macros/catalogue.js";
 export { MACRO_NAMES, MACROS, resolveMacro } from "./macros/catalogue.js";
 export type { SmsLimitOptions, SmsLimitResult, SmsOverflowPolicy } from "./sms/limits.js";

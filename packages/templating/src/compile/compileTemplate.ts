@@ -79,8 +79,8 @@ const OP_SECTION = 2;
 
 type Op =
   | { k: typeof OP_TEXT; s: string }
-  | { k: typeof OP_VALUE; r: (s: RenderState) => string }
-  | { k: typeof OP_SECTION; r: (s: RenderState) => string; inverted: boolean; end: number };
+  | { k: typeof OP_VALUE; m: MacroName; r: (s: RenderState) => string }
+  | { k: typeof OP_SECTION; m: MacroName; r: (s: RenderState) => string; inverted: boolean; end: number };
 
 /** Names that reach into the prototype chain of a JavaScript object: forbidden outright. */
 function isPrototypeName(name: string): boolean {
@@ -172,7 +172,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
         const m = lookup(name, start);
         use(m);
         flush();
-        ops.push({ k: OP_VALUE, r: RESOLVERS[m] });
+        ops.push({ k: OP_VALUE, m, r: RESOLVERS[m] });
         i = after;
         continue;
       }
@@ -208,7 +208,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
         } else {
           use(name);
           open.push({ name, index: start, op: ops.length });
-          ops.push({ k: OP_SECTION, r: RESOLVERS[name], inverted: sigil === "^", end: -1 });
+          ops.push({ k: OP_SECTION, m: name, r: RESOLVERS[name], inverted: sigil === "^", end: -1 });
         }
         i = next;
         continue;
@@ -216,7 +216,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
       const m = lookup(trimmed, start);
       use(m);
       flush();
-      ops.push({ k: OP_VALUE, r: RESOLVERS[m] });
+      ops.push({ k: OP_VALUE, m, r: RESOLVERS[m] });
       i = after;
       continue;
     }
@@ -227,7 +227,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
           const m = resolveMacro(alias)!;
           use(m);
           flush();
-          ops.push({ k: OP_VALUE, r: RESOLVERS[m] });
+          ops.push({ k: OP_VALUE, m, r: RESOLVERS[m] });
           i += alias.length;
           matched = true;
           break;
@@ -243,7 +243,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
         const m = resolveMacro(alias)!;
         use(m);
         flush();
-        ops.push({ k: OP_VALUE, r: RESOLVERS[m] });
+        ops.push({ k: OP_VALUE, m, r: RESOLVERS[m] });
         i += alias.length;
         continue;
       }
@@ -298,6 +298,22 @@ function makeRender(ops: Op[], channel: TemplateChannel): CompiledTemplate["rend
 }
 
 const CACHE_SIZE = 1000;
+const structure = new WeakMap<CompiledTemplate, readonly Op[]>();
+
+/** One piece of a compiled template, for configuration-time analysis (lint). */
+export type TemplatePiece = { text: string } | { macro: MacroName; section?: "normal" | "inverted" };
+
+/** The flat structure of a compiled template: literal texts, values, and section openings. */
+export function templatePieces(t: CompiledTemplate): TemplatePiece[] {
+  const ops = structure.get(t) ?? [];
+  return ops.map((op) =>
+    op.k === OP_TEXT
+      ? { text: op.s }
+      : op.k === OP_VALUE
+        ? { macro: op.m }
+        : { macro: op.m, section: op.inverted ? "inverted" : "normal" },
+  );
+}
 const cache = new Map<string, CompiledTemplate>();
 
 /**
@@ -359,6 +375,7 @@ export function compileTemplate(source: string, options: CompileOptions): Compil
     channel,
     render: makeRender(ops, channel),
   });
+  structure.set(compiled, ops);
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(key, compiled);
   return compiled;

@@ -239,7 +239,7 @@ export const MACROS: readonly MacroDefinition[] = Object.freeze([
     ["_RECIPIENT-NAME_"],
     ["_NOM_DU_BÉNÉFICIAIRE_"],
   ),
-  m("message.subject", "Subject of a taken message.", "Demande de rappel", 100, ["_MESSAGE-SUBJECT_"], [], ["[sujet]"]),
+  m("message.subject", "Subject of a taken message.", "Demande de rappel", 60, ["_MESSAGE-SUBJECT_"], [], ["[sujet]"]),
   m(
     "message.contact",
     "The contact (first and last name) a taken message is about.",
