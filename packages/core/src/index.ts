@@ -122,3 +122,4 @@ export { AccountOptionsSchema } from "./options/schema.js";
 export type { ResolveSignatureInput, SignaturePurpose } from "./signatures/resolveSignature.js";
 // Signatures
 export { resolveSignature, SIGNATURE_PURPOSES } from "./signatures/resolveSignature.js";
+export * from "./storage/index.js";

@@ -1,0 +1,170 @@
+// Memory-specific behaviour. The shared conformance suite runs against the memory storage in
+// packages/adapter-tests/src/memoryStorage.conformance.test.ts (core cannot depend on adapter-tests: workspace cycle).
+import { describe, expect, it } from "vitest";
+import type { PlannedSend } from "../contracts/sends.js";
+import { createMemoryStorage } from "./memoryStorage.js";
+
+const T0 = Date.parse("2026-06-08T08:00:00.000Z");
+const at = (ms: number) => new Date(T0 + ms);
+
+function send(key: string, over: Partial<PlannedSend> = {}): PlannedSend {
+  return {
+    key,
+    structureId: "s1",
+    accountId: "a1",
+    kind: "reminder",
+    channel: "sms",
+    recipient: { type: "contact", id: "c1", address: "+33612345678" },
+    sendAt: at(0),
+    appointmentId: "r1",
+    contactId: "c1",
+    data: {},
+    ...over,
+  };
+}
+
+/** Deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("createMemoryStorage", () => {
+  it("declares its capabilities", () => {
+    expect(createMemoryStorage().capabilities).toEqual({ persistent: false, multiProcess: false });
+  });
+
+  it("claims in nextAttemptAt order through the due index, with cancels and moves removing and re-keying", async () => {
+    const storage = createMemoryStorage();
+    const rnd = random(1);
+    const n = 5000;
+    const sends = Array.from({ length: n }, (_, i) =>
+      send(`k${i}`, { sendAt: at(Math.floor(rnd() * 100_000)), appointmentId: `r${i}` }),
+    );
+    await storage.upsertPlanned("s1", sends, at(-1));
+    const cancelled = new Set<string>();
+    const expected = new Map<string, number>();
+    for (const [i, s] of sends.entries()) {
+      const r = rnd();
+      if (r < 0.2) {
+        await storage.cancel("s1", { appointmentId: `r${i}` }, at(-1));
+        cancelled.add(s.key);
+      } else if (r < 0.4) {
+        const moved = Math.floor(rnd() * 100_000);
+        await storage.upsertPlanned("s1", [{ ...s, sendAt: at(moved) }], at(-1));
+        expected.set(s.key, moved);
+      } else expected.set(s.key, s.sendAt.getTime() - T0);
+    }
+    expect(storage.inspect().stats()).toMatchObject({ sends: n, due: expected.size, leased: 0 });
+    const claimed: { key: string; t: number }[] = [];
+    for (let now = 0; now <= 100_000; now += 10_000) {
+      for (;;) {
+        const batch = await storage.claimDue({ now: at(now), limit: 97, leaseMs: 10_000_000, owner: "w" });
+        if (batch.length === 0) break;
+        for (const c of batch) {
+          expect(c.send.nextAttemptAt.getTime() - T0).toBeLessThanOrEqual(now);
+          claimed.push({ key: c.send.key, t: c.send.nextAttemptAt.getTime() - T0 });
+        }
+      }
+    }
+    expect(claimed).toHaveLength(expected.size);
+    for (const c of claimed) {
+      expect(cancelled.has(c.key)).toBe(false);
+      expect(c.t).toBe(expected.get(c.key));
+    }
+    // Within one claim window the order is by due time.
+    const inWindow = claimed.filter((c) => c.t <= 0 || c.t <= 10_000);
+    expect(inWindow.map((c) => c.t)).toEqual([...inWindow.map((c) => c.t)].sort((a, b) => a - b));
+    expect(storage.inspect().stats()).toMatchObject({ due: 0, leased: expected.size });
+  });
+
+  it("keeps the appointment and contact indexes right when a pending send changes appointment", async () => {
+    const storage = createMemoryStorage();
+    await storage.upsertPlanned("s1", [send("k1"), send("k2")], at(-1));
+    await storage.upsertPlanned("s1", [send("k1", { appointmentId: "r2", contactId: "c2" })], at(-1));
+    expect((await storage.listSends("s1", { appointmentId: "r1" })).map((s) => s.key)).toEqual(["k2"]);
+    expect((await storage.listSends("s1", { contactId: "c2" })).map((s) => s.key)).toEqual(["k1"]);
+    expect((await storage.cancel("s1", { appointmentId: "r1" }, at(0))).cancelled.map((s) => s.key)).toEqual(["k2"]);
+    expect((await storage.cancel("s1", { appointmentId: "r2" }, at(0))).cancelled.map((s) => s.key)).toEqual(["k1"]);
+  });
+
+  it("keeps early provider statuses up to its bound, oldest dropped first", async () => {
+    const storage = createMemoryStorage({ maxEarlyProviderStatuses: 2 });
+    for (const id of ["m1", "m2", "m3"])
+      expect(
+        await storage.recordProviderStatus({ provider: "p", providerMessageId: id, status: "delivered", at: at(0) }),
+      ).toBeNull();
+    expect(storage.inspect().stats().earlyProviderStatuses).toBe(2);
+    await storage.upsertPlanned("s1", [send("k1"), send("k3")], at(-1));
+    const claims = await storage.claimDue({ now: at(0), limit: 2, leaseMs: 1000, owner: "w" });
+    const ids = new Map([
+      ["k1", "m1"],
+      ["k3", "m3"],
+    ]);
+    const done = await Promise.all(
+      claims.map((c) =>
+        storage.complete(
+          { structureId: "s1", key: c.send.key, token: c.token },
+          { status: "sent", provider: "p", providerMessageId: ids.get(c.send.key)! },
+          at(1),
+        ),
+      ),
+    );
+    const status = new Map(done.map((r) => [r.key, r.status]));
+    expect(status.get("k1")).toBe("sent"); // m1's early status was dropped
+    expect(status.get("k3")).toBe("delivered");
+    expect(storage.inspect().stats().earlyProviderStatuses).toBe(1);
+  });
+
+  it("stores journal entries without a contact (not readable per contact)", async () => {
+    const storage = createMemoryStorage();
+    const [e] = await storage.appendJournal("s1", [{ structureId: "s1", at: at(0), event: "sent", key: "k" }]);
+    expect(e?.seq).toBe(1);
+    expect(storage.inspect().stats().journal).toBe(1);
+  });
+
+  it("breaks an opt-out tie at the same instant in favour of STOP", async () => {
+    const storage = createMemoryStorage();
+    await storage.setSmsOptOut("s1", "+33612345678", false, at(0));
+    expect((await storage.setSmsOptOut("s1", "+33612345678", true, at(0))).optedOut).toBe(true);
+    expect((await storage.setSmsOptOut("s1", "+33612345678", false, at(0))).optedOut).toBe(true);
+  });
+
+  it("hands out copies from its inspector", async () => {
+    const storage = createMemoryStorage();
+    await storage.upsertPlanned("s1", [send("k1")], at(0));
+    const raw = storage.inspect().send("s1", "k1")!;
+    raw.status = "sent";
+    expect(storage.inspect().send("s1", "k1")?.status).toBe("planned");
+    expect(storage.inspect().send("s1", "nope")).toBeNull();
+  });
+
+  it("rejects every call after close with invalid-state", async () => {
+    const storage = createMemoryStorage();
+    await storage.close();
+    await expect(storage.getSend("s1", "k1")).rejects.toMatchObject({ code: "invalid-state" });
+    await expect(storage.claimDue({ now: at(0), limit: 1, leaseMs: 1, owner: "w" })).rejects.toMatchObject({
+      code: "invalid-state",
+    });
+  });
+
+  it("reports every failing path of an invalid plan", async () => {
+    const storage = createMemoryStorage();
+    const bad = { ...send("k1"), sendAt: new Date(Number.NaN), data: [] as unknown as PlannedSend["data"] };
+    await expect(storage.upsertPlanned("s1", [bad, send("", { structureId: "s2" })], at(0))).rejects.toMatchObject({
+      code: "invalid-input",
+      issues: [
+        { path: "sends.0.sendAt" },
+        { path: "sends.0.data" },
+        { path: "sends.1.key" },
+        { path: "sends.1.structureId" },
+      ],
+    });
+  });
+});

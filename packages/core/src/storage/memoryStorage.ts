@@ -1,0 +1,1310 @@
+import type { MessageKind } from "../contracts/kinds.js";
+import type { CancelSpec, JsonValue, PlannedSend, SendRecipient, SkipReason } from "../contracts/sends.js";
+import type { Channel } from "../contracts/transport.js";
+import { ErrorCode, RappelError, ValidationError, type ValidationIssue } from "../errors/errors.js";
+import type {
+  AddUsageOptions,
+  AddUsageResult,
+  BeginSendResult,
+  CancelResult,
+  ClaimedSend,
+  JournalEntry,
+  JournalEntryInput,
+  LeaseRef,
+  ProviderStatus,
+  ProviderStatusResult,
+  ProviderStatusUpdate,
+  ReadJournalOptions,
+  SendRecord,
+  SendStatus,
+  SmsOptOut,
+  Storage,
+  StorageCapabilities,
+  UpsertResult,
+  UsageCounters,
+} from "./contract.js";
+
+/**
+ * Options of {@link createMemoryStorage}.
+ *
+ * @example
+ * ```ts
+ * const o: MemoryStorageOptions = { maxEarlyProviderStatuses: 1000 };
+ * ```
+ */
+export interface MemoryStorageOptions {
+  /**
+   * How many provider status updates for message ids no send carries yet are kept (oldest dropped first) until a
+   * `complete` records the id.
+   * @default 10000
+   */
+  maxEarlyProviderStatuses?: number;
+}
+
+/**
+ * A send exactly as the memory storage keeps it: instants are epoch milliseconds, `data` is JSON text, the lease
+ * and delivery fields are flattened. Returned (as a copy) by {@link MemoryStorage.inspect}.
+ *
+ * @example
+ * ```ts
+ * storage.inspect().send("s1", "k1")?.leaseToken //=> 3
+ * ```
+ */
+export interface MemoryStoredSend {
+  /** Tenant. */
+  structureId: string;
+  /** Key. */
+  key: string;
+  /** Client account. */
+  accountId: string;
+  /** Kind. */
+  kind: MessageKind;
+  /** Channel. */
+  channel: Channel;
+  /** Recipient type. */
+  recipientType: SendRecipient["type"];
+  /** Recipient id. */
+  recipientId: string;
+  /** Recipient address. */
+  recipientAddress: string;
+  /** Due instant (ms). */
+  sendAt: number;
+  /** Expiry (ms), if any. */
+  expiresAt: number | null;
+  /** Appointment. */
+  appointmentId: string | null;
+  /** Contact. */
+  contactId: string | null;
+  /** Billing. */
+  billing: PlannedSend["billing"] | null;
+  /** Group key. */
+  groupKey: string | null;
+  /** Template data as JSON text. */
+  dataJson: string;
+  /** Status. */
+  status: SendStatus;
+  /** Attempts. */
+  attempts: number;
+  /** Next attempt (ms). */
+  nextAttemptAt: number;
+  /** Lease owner, while leased. */
+  leaseOwner: string | null;
+  /** Fencing token of the current or last lease (0 when never claimed). */
+  leaseToken: number;
+  /** Lease expiry (ms), while leased. */
+  leaseExpiresAt: number | null;
+  /** A cancel or newer plan arrived while claimed. */
+  cancelRequested: boolean;
+  /** When the current attempt was handed to a transport (ms). */
+  handedOffAt: number | null;
+  /** JSON text of the newer content waiting for the claim's release. */
+  replacementJson: string | null;
+  /** Provider. */
+  provider: string | null;
+  /** Provider message id. */
+  providerMessageId: string | null;
+  /** Furthest provider status. */
+  providerStatus: ProviderStatus | null;
+  /** Last failure code. */
+  failureCode: string | null;
+  /** Last failure reason. */
+  failureReason: string | null;
+  /** Skip reason. */
+  skipReason: SkipReason | null;
+  /** Created (ms). */
+  createdAt: number;
+  /** Updated (ms). */
+  updatedAt: number;
+  /** Completed (ms). */
+  completedAt: number | null;
+}
+
+/**
+ * Reads the memory storage's raw state, bypassing the {@link Storage} methods: what conformance tests compare
+ * against ("what was really persisted"). Every result is a copy.
+ *
+ * @example
+ * ```ts
+ * const raw = storage.inspect();
+ * raw.sendCount("s1") //=> 2
+ * raw.send("s1", "k1")?.status //=> "planned"
+ * ```
+ */
+export interface MemoryStorageInspector {
+  /** One raw send, or `null`. */
+  send(structureId: string, key: string): MemoryStoredSend | null;
+  /** How many sends a structure has (any status). */
+  sendCount(structureId: string): number;
+  /** A contact's raw journal, in stored order. */
+  journal(structureId: string, contactId: string): JournalEntry[];
+  /** Raw usage counters, or `null` when none were ever written. */
+  usage(structureId: string, accountId: string, month: string): UsageCounters | null;
+  /** Raw opt-out state, or `null` when never recorded. */
+  smsOptOut(structureId: string, e164: string): SmsOptOut | null;
+  /** Sizes of the internal indexes (for tests and benchmarks). */
+  stats(): MemoryStorageStats;
+}
+
+/**
+ * Sizes of the memory storage's internal indexes.
+ *
+ * @example
+ * ```ts
+ * storage.inspect().stats() //=> { sends: 3, due: 2, leased: 1, journal: 0, earlyProviderStatuses: 0 }
+ * ```
+ */
+export interface MemoryStorageStats {
+  /** Sends stored, every structure and status. */
+  sends: number;
+  /** Sends in the due index (`planned`). */
+  due: number;
+  /** Sends in the lease index (`sending`). */
+  leased: number;
+  /** Journal entries stored. */
+  journal: number;
+  /** Provider status updates kept for message ids no send carries yet. */
+  earlyProviderStatuses: number;
+}
+
+/**
+ * The in-memory {@link Storage}: its capabilities and a raw inspector for tests.
+ *
+ * @example
+ * ```ts
+ * const storage: MemoryStorage = createMemoryStorage();
+ * storage.capabilities //=> { persistent: false, multiProcess: false }
+ * ```
+ */
+export interface MemoryStorage extends Storage {
+  /** `{ persistent: false, multiProcess: false }`. */
+  readonly capabilities: StorageCapabilities;
+  /** Raw state, for tests ({@link MemoryStorageInspector}). */
+  inspect(): MemoryStorageInspector;
+  /** Makes every later call reject with `invalid-state`. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Internal representation. One `Row` per send, flat and small (the due index holds rows directly); the rarely used
+// delivery fields live in `Ext`, allocated on first claim.
+
+const PENDING = "planned";
+
+class Ext {
+  leaseOwner: string | null = null;
+  leaseToken = 0;
+  leaseExpiresAt = 0;
+  cancelRequested = false;
+  handedOffAt: number | null = null;
+  replacement: Row | null = null;
+  provider: string | null = null;
+  providerMessageId: string | null = null;
+  providerStatus: ProviderStatus | null = null;
+  failureCode: string | null = null;
+  failureReason: string | null = null;
+  skipReason: SkipReason | null = null;
+  completedAt: number | null = null;
+}
+
+class Row {
+  /** Position in the due heap (planned) or the lease heap (sending); -1 when in neither. */
+  pos = -1;
+  status: SendStatus = PENDING;
+  attempts = 0;
+  nextAttemptAt: number;
+  createdAt: number;
+  updatedAt: number;
+  x: Ext | null = null;
+  constructor(
+    readonly seq: number,
+    public key: string,
+    public structureId: string,
+    public accountId: string,
+    public kind: MessageKind,
+    public channel: Channel,
+    public rType: SendRecipient["type"],
+    public rId: string,
+    public rAddress: string,
+    public sendAt: number,
+    public expiresAt: number | undefined,
+    public appointmentId: string | undefined,
+    public contactId: string | undefined,
+    public billing: PlannedSend["billing"],
+    public groupKey: string | undefined,
+    public data: string,
+    now: number,
+  ) {
+    this.nextAttemptAt = sendAt;
+    this.createdAt = now;
+    this.updatedAt = now;
+  }
+}
+
+/** A binary min-heap of rows that keeps each row's position, so rows can be removed or re-keyed in O(log n). */
+abstract class RowHeap {
+  protected readonly a: Row[] = [];
+  protected abstract less(x: Row, y: Row): boolean;
+  get size(): number {
+    return this.a.length;
+  }
+  peek(): Row | undefined {
+    return this.a[0];
+  }
+  push(r: Row): void {
+    this.a.push(r);
+    r.pos = this.a.length - 1;
+    this.up(r.pos);
+  }
+  pop(): Row | undefined {
+    const top = this.a[0];
+    if (top !== undefined) this.removeAt(0);
+    return top;
+  }
+  remove(r: Row): void {
+    if (r.pos >= 0 && this.a[r.pos] === r) this.removeAt(r.pos);
+  }
+  update(r: Row): void {
+    if (r.pos < 0 || this.a[r.pos] !== r) return;
+    this.up(r.pos);
+    this.down(r.pos);
+  }
+  private removeAt(i: number): void {
+    const a = this.a;
+    const removed = a[i]!;
+    const last = a.pop()!;
+    removed.pos = -1;
+    if (i < a.length) {
+      a[i] = last;
+      last.pos = i;
+      this.up(i);
+      this.down(last.pos);
+    }
+  }
+  private up(i: number): void {
+    const a = this.a;
+    const r = a[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pr = a[p]!;
+      if (!this.less(r, pr)) break;
+      a[i] = pr;
+      pr.pos = i;
+      i = p;
+    }
+    a[i] = r;
+    r.pos = i;
+  }
+  private down(i: number): void {
+    const a = this.a;
+    const n = a.length;
+    const r = a[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const rr = l + 1;
+      let c = l;
+      if (rr < n && this.less(a[rr]!, a[l]!)) c = rr;
+      const cr = a[c]!;
+      if (!this.less(cr, r)) break;
+      a[i] = cr;
+      cr.pos = i;
+      i = c;
+    }
+    a[i] = r;
+    r.pos = i;
+  }
+}
+
+class DueHeap extends RowHeap {
+  protected less(x: Row, y: Row): boolean {
+    return x.nextAttemptAt < y.nextAttemptAt || (x.nextAttemptAt === y.nextAttemptAt && x.seq < y.seq);
+  }
+}
+
+class LeaseHeap extends RowHeap {
+  protected less(x: Row, y: Row): boolean {
+    const a = x.x!.leaseExpiresAt;
+    const b = y.x!.leaseExpiresAt;
+    return a < b || (a === b && x.seq < y.seq);
+  }
+}
+
+/** A multimap whose values are a single row or an array of rows (most appointments and contacts have few sends). */
+type RowIndex = Map<string, Row | Row[]>;
+
+function indexAdd(index: RowIndex, id: string | undefined, row: Row): void {
+  if (id === undefined) return;
+  const cur = index.get(id);
+  if (cur === undefined) index.set(id, row);
+  else if (Array.isArray(cur)) cur.push(row);
+  else index.set(id, [cur, row]);
+}
+
+function indexRemove(index: RowIndex, id: string | undefined, row: Row): void {
+  if (id === undefined) return;
+  const cur = index.get(id);
+  if (cur === row) index.delete(id);
+  else if (Array.isArray(cur)) {
+    const i = cur.indexOf(row);
+    if (i >= 0) cur.splice(i, 1);
+    if (cur.length === 1) index.set(id, cur[0]!);
+  }
+}
+
+function indexGet(index: RowIndex, id: string): readonly Row[] {
+  const cur = index.get(id);
+  return cur === undefined ? [] : Array.isArray(cur) ? cur : [cur];
+}
+
+interface Tenant {
+  sends: Map<string, Row>;
+  byAppointment: RowIndex;
+  byContact: RowIndex;
+  journal: Map<string, JournalEntry[]>;
+  journalWithoutContact: JournalEntry[];
+  usage: Map<string, UsageCounters>;
+  optOuts: Map<string, { optedOut: boolean; at: number }>;
+}
+
+interface EarlyStatus {
+  status: ProviderStatus;
+  at: number;
+  errorCode: string | undefined;
+}
+
+const USAGE_FIELDS = [
+  "reminderSmsCredits",
+  "customSmsCredits",
+  "otherSmsCredits",
+  "emails",
+  "faxes",
+  "messages",
+] as const satisfies readonly (keyof UsageCounters)[];
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const E164 = /^\+[1-9]\d{1,14}$/;
+const MAX_LIMIT = 10_000;
+const _FINAL: ReadonlySet<SendStatus> = new Set(["sent", "delivered", "failed", "unknown", "missed", "skipped"]);
+const PROVIDER_RANK: Readonly<Record<ProviderStatus, number>> = {
+  accepted: 1,
+  queued: 2,
+  sent: 3,
+  delivered: 4,
+  undelivered: 4,
+  failed: 4,
+};
+const OUTCOMES: ReadonlySet<string> = new Set(["sent", "failed", "unknown", "missed", "skipped", "cancelled"]);
+
+function invalid(message: string, issues: ValidationIssue[]): ValidationError {
+  return new ValidationError(ErrorCode.INVALID_INPUT, message, issues);
+}
+
+function leaseLost(ref: LeaseRef, why: string): RappelError {
+  return new RappelError(ErrorCode.LEASE_LOST, `Lease lost on send ${ref.key}: ${why}`, {
+    details: { structureId: ref.structureId, key: ref.key, token: ref.token, why },
+  });
+}
+
+function isDate(d: unknown): d is Date {
+  return d instanceof Date && !Number.isNaN(d.getTime());
+}
+
+function ms(d: Date, name: string): number {
+  if (!isDate(d)) throw invalid(`${name} must be a valid Date`, [{ path: name, message: "Expected a valid Date" }]);
+  return d.getTime();
+}
+
+function checkString(value: unknown, path: string, issues: ValidationIssue[]): void {
+  if (typeof value !== "string" || value.length === 0) issues.push({ path, message: "Expected a non-empty string" });
+}
+
+function checkLimit(value: number | undefined, path: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_LIMIT)
+    throw invalid(`${path} must be an integer from 1 to ${MAX_LIMIT}`, [
+      { path, message: `Expected an integer from 1 to ${MAX_LIMIT}` },
+    ]);
+  return value;
+}
+
+function toJsonText(data: unknown): string | undefined {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
+  try {
+    return JSON.stringify(data);
+  } catch {
+    return undefined;
+  }
+}
+
+function date(msValue: number): Date {
+  return new Date(msValue);
+}
+
+function emptyUsage(): UsageCounters {
+  return { reminderSmsCredits: 0, customSmsCredits: 0, otherSmsCredits: 0, emails: 0, faxes: 0, messages: 0 };
+}
+
+function cloneJournal(e: JournalEntry): JournalEntry {
+  const out: JournalEntry = { ...e, at: new Date(e.at.getTime()) };
+  if (e.data !== undefined) out.data = JSON.parse(JSON.stringify(e.data)) as JsonValue;
+  return out;
+}
+
+/** Index of the first entry whose seq is greater than `after` (entries are in seq order). */
+function firstAfter(entries: readonly JournalEntry[], after: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.seq <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Creates the in-memory {@link Storage} (R-50): for tests, examples, demos and single-process hosts that accept
+ * losing planned sends on restart.
+ *
+ * - Safe under any number of concurrent async workers in one process: every method does its whole
+ *   read-modify-write synchronously, so calls never interleave.
+ * - Copies in and out: records handed in or returned are never shared with the stored state.
+ * - Claims use a due index (a binary heap by `nextAttemptAt`, and one by lease expiry), so claiming stays
+ *   O(log n) per send whatever the number of pending sends.
+ *
+ * @example
+ * ```ts
+ * const storage = createMemoryStorage();
+ * const now = new Date("2026-06-08T10:00:00Z");
+ * await storage.upsertPlanned("s1", [send], now);
+ * //=> { inserted: 1, updated: 0, revived: 0, unchanged: 0, superseded: 0, locked: 0, lockedKeys: [] }
+ * const [claim] = await storage.claimDue({ now, limit: 10, leaseMs: 30_000, owner: "w1" });
+ * claim.send.status //=> "sending"
+ * ```
+ */
+export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
+  const maxEarly = options.maxEarlyProviderStatuses ?? 10_000;
+  const tenants = new Map<string, Tenant>();
+  const due = new DueHeap();
+  const leased = new LeaseHeap();
+  const byProviderId = new Map<string, Row>();
+  const early = new Map<string, EarlyStatus>();
+  let rowSeq = 0;
+  let tokenSeq = 0;
+  let journalSeq = 0;
+  let journalCount = 0;
+  let closed = false;
+
+  function open(): void {
+    if (closed) throw new RappelError(ErrorCode.INVALID_STATE, "The memory storage is closed");
+  }
+
+  function tenant(structureId: string): Tenant | undefined {
+    return tenants.get(structureId);
+  }
+
+  function tenantForWrite(structureId: string): Tenant {
+    let t = tenants.get(structureId);
+    if (t === undefined) {
+      t = {
+        sends: new Map(),
+        byAppointment: new Map(),
+        byContact: new Map(),
+        journal: new Map(),
+        journalWithoutContact: [],
+        usage: new Map(),
+        optOuts: new Map(),
+      };
+      tenants.set(structureId, t);
+    }
+    return t;
+  }
+
+  function checkStructure(structureId: unknown): asserts structureId is string {
+    if (typeof structureId !== "string" || structureId.length === 0)
+      throw invalid("structureId must be a non-empty string", [
+        { path: "structureId", message: "Expected a non-empty string" },
+      ]);
+  }
+
+  function ext(row: Row): Ext {
+    if (row.x === null) row.x = new Ext();
+    return row.x;
+  }
+
+  function rowFrom(send: PlannedSend, data: string, now: number, seq: number): Row {
+    return new Row(
+      seq,
+      send.key,
+      send.structureId,
+      send.accountId,
+      send.kind,
+      send.channel,
+      send.recipient.type,
+      send.recipient.id,
+      send.recipient.address,
+      send.sendAt.getTime(),
+      send.expiresAt?.getTime(),
+      send.appointmentId,
+      send.contactId,
+      send.billing,
+      send.groupKey,
+      data,
+      now,
+    );
+  }
+
+  function sameContent(row: Row, c: Row): boolean {
+    return (
+      row.accountId === c.accountId &&
+      row.kind === c.kind &&
+      row.channel === c.channel &&
+      row.rType === c.rType &&
+      row.rId === c.rId &&
+      row.rAddress === c.rAddress &&
+      row.sendAt === c.sendAt &&
+      row.expiresAt === c.expiresAt &&
+      row.appointmentId === c.appointmentId &&
+      row.contactId === c.contactId &&
+      row.billing === c.billing &&
+      row.groupKey === c.groupKey &&
+      row.data === c.data
+    );
+  }
+
+  /** Copies the content of `c` into `row`, keeping the tenant's indexes right. */
+  function applyContent(t: Tenant, row: Row, c: Row, now: number): void {
+    if (row.appointmentId !== c.appointmentId) {
+      indexRemove(t.byAppointment, row.appointmentId, row);
+      indexAdd(t.byAppointment, c.appointmentId, row);
+    }
+    if (row.contactId !== c.contactId) {
+      indexRemove(t.byContact, row.contactId, row);
+      indexAdd(t.byContact, c.contactId, row);
+    }
+    const sendAtChanged = row.sendAt !== c.sendAt;
+    row.accountId = c.accountId;
+    row.kind = c.kind;
+    row.channel = c.channel;
+    row.rType = c.rType;
+    row.rId = c.rId;
+    row.rAddress = c.rAddress;
+    row.sendAt = c.sendAt;
+    row.expiresAt = c.expiresAt;
+    row.appointmentId = c.appointmentId;
+    row.contactId = c.contactId;
+    row.billing = c.billing;
+    row.groupKey = c.groupKey;
+    row.data = c.data;
+    if (sendAtChanged) row.nextAttemptAt = c.sendAt;
+    row.updatedAt = now;
+  }
+
+  function clearLease(row: Row): void {
+    const x = row.x;
+    if (x === null) return;
+    x.leaseOwner = null;
+    x.leaseExpiresAt = 0;
+    x.cancelRequested = false;
+    x.handedOffAt = null;
+    x.replacement = null;
+  }
+
+  /** Ends a claim whose cancel was requested: the newer content becomes planned, else the send is cancelled. */
+  function resolveCancelled(row: Row, now: number): void {
+    leased.remove(row);
+    const t = tenants.get(row.structureId)!;
+    const replacement = row.x?.replacement ?? null;
+    clearLease(row);
+    if (replacement !== null) {
+      applyContent(t, row, replacement, now);
+      row.nextAttemptAt = row.sendAt;
+      row.status = PENDING;
+      due.push(row);
+    } else {
+      row.status = "cancelled";
+      ext(row).completedAt = now;
+    }
+    row.updatedAt = now;
+  }
+
+  function owned(ref: LeaseRef, now: number): Row {
+    if (ref === null || typeof ref !== "object")
+      throw invalid("ref must be an object", [{ path: "ref", message: "Expected { structureId, key, token }" }]);
+    if (!Number.isInteger(ref.token))
+      throw invalid("ref.token must be an integer", [{ path: "ref.token", message: "Expected an integer" }]);
+    const row = tenants.get(ref.structureId)?.sends.get(ref.key);
+    if (row === undefined) throw leaseLost(ref, "no such send");
+    const x = row.x;
+    if (row.status !== "sending" || x === null || x.leaseToken !== ref.token)
+      throw leaseLost(ref, "another claim owns it or it was released");
+    if (x.leaseExpiresAt <= now) throw leaseLost(ref, "the lease lapsed");
+    return row;
+  }
+
+  function toRecord(row: Row): SendRecord {
+    const x = row.x;
+    const r: SendRecord = {
+      key: row.key,
+      structureId: row.structureId,
+      accountId: row.accountId,
+      kind: row.kind,
+      channel: row.channel,
+      recipient: { type: row.rType, id: row.rId, address: row.rAddress },
+      sendAt: date(row.sendAt),
+      data: JSON.parse(row.data) as SendRecord["data"],
+      status: row.status,
+      attempts: row.attempts,
+      nextAttemptAt: date(row.nextAttemptAt),
+      lease:
+        row.status === "sending" && x !== null && x.leaseOwner !== null
+          ? { owner: x.leaseOwner, token: x.leaseToken, expiresAt: date(x.leaseExpiresAt) }
+          : null,
+      cancelRequested: x?.cancelRequested ?? false,
+      handedOffAt: x?.handedOffAt == null ? null : date(x.handedOffAt),
+      createdAt: date(row.createdAt),
+      updatedAt: date(row.updatedAt),
+      completedAt: x?.completedAt == null ? null : date(x.completedAt),
+    };
+    if (row.expiresAt !== undefined) r.expiresAt = date(row.expiresAt);
+    if (row.appointmentId !== undefined) r.appointmentId = row.appointmentId;
+    if (row.contactId !== undefined) r.contactId = row.contactId;
+    if (row.billing !== undefined) r.billing = row.billing;
+    if (row.groupKey !== undefined) r.groupKey = row.groupKey;
+    if (x !== null) {
+      if (x.provider !== null) r.provider = x.provider;
+      if (x.providerMessageId !== null) r.providerMessageId = x.providerMessageId;
+      if (x.providerStatus !== null) r.providerStatus = x.providerStatus;
+      if (x.failureCode !== null) r.failureCode = x.failureCode;
+      if (x.failureReason !== null) r.failureReason = x.failureReason;
+      if (x.skipReason !== null) r.skipReason = x.skipReason;
+    }
+    return r;
+  }
+
+  function toStored(row: Row): MemoryStoredSend {
+    const x = row.x;
+    return {
+      structureId: row.structureId,
+      key: row.key,
+      accountId: row.accountId,
+      kind: row.kind,
+      channel: row.channel,
+      recipientType: row.rType,
+      recipientId: row.rId,
+      recipientAddress: row.rAddress,
+      sendAt: row.sendAt,
+      expiresAt: row.expiresAt ?? null,
+      appointmentId: row.appointmentId ?? null,
+      contactId: row.contactId ?? null,
+      billing: row.billing ?? null,
+      groupKey: row.groupKey ?? null,
+      dataJson: row.data,
+      status: row.status,
+      attempts: row.attempts,
+      nextAttemptAt: row.nextAttemptAt,
+      leaseOwner: x?.leaseOwner ?? null,
+      leaseToken: x?.leaseToken ?? 0,
+      leaseExpiresAt: x?.leaseOwner == null ? null : x.leaseExpiresAt,
+      cancelRequested: x?.cancelRequested ?? false,
+      handedOffAt: x?.handedOffAt ?? null,
+      replacementJson: x?.replacement == null ? null : JSON.stringify(toRecord(x.replacement)),
+      provider: x?.provider ?? null,
+      providerMessageId: x?.providerMessageId ?? null,
+      providerStatus: x?.providerStatus ?? null,
+      failureCode: x?.failureCode ?? null,
+      failureReason: x?.failureReason ?? null,
+      skipReason: x?.skipReason ?? null,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      completedAt: x?.completedAt ?? null,
+    };
+  }
+
+  function providerKey(provider: string, id: string): string {
+    return `${provider}\u0000${id}`;
+  }
+
+  /** Folds a provider status into a row; returns whether anything changed. */
+  function fold(row: Row, status: ProviderStatus, errorCode: string | undefined, at: number): boolean {
+    const x = ext(row);
+    const cur = x.providerStatus;
+    if (cur !== null && (PROVIDER_RANK[cur] === 4 || PROVIDER_RANK[status] <= PROVIDER_RANK[cur])) return false;
+    x.providerStatus = status;
+    if (row.status === "sent" || row.status === "unknown") {
+      if (status === "delivered") row.status = "delivered";
+      else if (status === "undelivered" || status === "failed") {
+        row.status = "failed";
+        x.failureCode = errorCode ?? `provider-${status}`;
+      } else row.status = "sent";
+    }
+    row.updatedAt = Math.max(row.updatedAt, at);
+    return true;
+  }
+
+  function matchesCancel(row: Row, spec: CancelSpec): boolean {
+    if ("keys" in spec) return true;
+    if ("appointmentId" in spec) {
+      if (row.appointmentId !== spec.appointmentId) return false;
+      if (spec.kinds !== undefined && !spec.kinds.includes(row.kind)) return false;
+      if (spec.channels !== undefined && !spec.channels.includes(row.channel)) return false;
+      return true;
+    }
+    return row.contactId === spec.contactId && spec.channels.includes(row.channel);
+  }
+
+  function validateSends(structureId: string, sends: readonly PlannedSend[]): string[] {
+    if (!Array.isArray(sends))
+      throw invalid("sends must be an array", [{ path: "sends", message: "Expected an array" }]);
+    const issues: ValidationIssue[] = [];
+    const texts: string[] = [];
+    sends.forEach((s, i) => {
+      const p = `sends.${i}`;
+      if (s === null || typeof s !== "object") {
+        issues.push({ path: p, message: "Expected a planned send" });
+        return;
+      }
+      checkString(s.key, `${p}.key`, issues);
+      if (s.structureId !== structureId)
+        issues.push({ path: `${p}.structureId`, message: `Expected "${structureId}" (the call's structure)` });
+      checkString(s.accountId, `${p}.accountId`, issues);
+      checkString(s.kind, `${p}.kind`, issues);
+      checkString(s.channel, `${p}.channel`, issues);
+      if (s.recipient === null || typeof s.recipient !== "object")
+        issues.push({ path: `${p}.recipient`, message: "Expected { type, id, address }" });
+      else {
+        checkString(s.recipient.type, `${p}.recipient.type`, issues);
+        checkString(s.recipient.id, `${p}.recipient.id`, issues);
+        checkString(s.recipient.address, `${p}.recipient.address`, issues);
+      }
+      if (!isDate(s.sendAt)) issues.push({ path: `${p}.sendAt`, message: "Expected a valid Date" });
+      if (s.expiresAt !== undefined && !isDate(s.expiresAt))
+        issues.push({ path: `${p}.expiresAt`, message: "Expected a valid Date" });
+      for (const f of ["appointmentId", "contactId", "groupKey"] as const)
+        if (s[f] !== undefined && typeof s[f] !== "string")
+          issues.push({ path: `${p}.${f}`, message: "Expected a string" });
+      const text = toJsonText(s.data);
+      if (text === undefined) issues.push({ path: `${p}.data`, message: "Expected a JSON object" });
+      texts.push(text ?? "");
+    });
+    if (issues.length > 0) throw invalid("Invalid planned sends", issues);
+    return texts;
+  }
+
+  const storage: MemoryStorage = {
+    capabilities: Object.freeze({ persistent: false, multiProcess: false }),
+
+    async upsertPlanned(structureId, sends, now) {
+      open();
+      checkStructure(structureId);
+      const nowMs = ms(now, "now");
+      const texts = validateSends(structureId, sends);
+      const t = tenantForWrite(structureId);
+      const result: UpsertResult = {
+        inserted: 0,
+        updated: 0,
+        revived: 0,
+        unchanged: 0,
+        superseded: 0,
+        locked: 0,
+        lockedKeys: [],
+      };
+      for (let i = 0; i < sends.length; i++) {
+        const send = sends[i]!;
+        const existing = t.sends.get(send.key);
+        if (existing === undefined) {
+          const row = rowFrom(send, texts[i]!, nowMs, ++rowSeq);
+          t.sends.set(row.key, row);
+          indexAdd(t.byAppointment, row.appointmentId, row);
+          indexAdd(t.byContact, row.contactId, row);
+          due.push(row);
+          result.inserted++;
+          continue;
+        }
+        const content = rowFrom(send, texts[i]!, nowMs, 0);
+        const same = sameContent(existing, content);
+        switch (existing.status) {
+          case "planned":
+            if (same) result.unchanged++;
+            else {
+              applyContent(t, existing, content, nowMs);
+              due.update(existing);
+              result.updated++;
+            }
+            break;
+          case "cancelled":
+            applyContent(t, existing, content, nowMs);
+            existing.nextAttemptAt = existing.sendAt;
+            existing.status = PENDING;
+            existing.x!.completedAt = null;
+            existing.updatedAt = nowMs;
+            due.push(existing);
+            result.revived++;
+            break;
+          case "sending": {
+            const x = existing.x!;
+            if (x.handedOffAt !== null) {
+              if (same && !x.cancelRequested) result.unchanged++;
+              else {
+                result.locked++;
+                result.lockedKeys.push(send.key);
+              }
+            } else if (same) {
+              // Planned again as claimed: whatever cancel or newer plan came in between is undone.
+              if (x.cancelRequested) {
+                x.cancelRequested = false;
+                x.replacement = null;
+                existing.updatedAt = nowMs;
+              }
+              result.unchanged++;
+            } else {
+              x.cancelRequested = true;
+              x.replacement = content;
+              existing.updatedAt = nowMs;
+              result.superseded++;
+            }
+            break;
+          }
+          default:
+            if (same) result.unchanged++;
+            else {
+              result.locked++;
+              result.lockedKeys.push(send.key);
+            }
+        }
+      }
+      return result;
+    },
+
+    async cancel(structureId, spec, now) {
+      open();
+      checkStructure(structureId);
+      const nowMs = ms(now, "now");
+      if (spec === null || typeof spec !== "object")
+        throw invalid("spec must be a cancel spec", [{ path: "spec", message: "Expected a CancelSpec" }]);
+      const result: CancelResult = { cancelled: [], stopped: [], tooLate: [] };
+      const t = tenant(structureId);
+      if (t === undefined) return result;
+      let candidates: readonly Row[];
+      if ("keys" in spec) {
+        if (!Array.isArray(spec.keys))
+          throw invalid("spec.keys must be an array", [{ path: "spec.keys", message: "Expected an array" }]);
+        candidates = spec.keys.map((k) => t.sends.get(k)).filter((r): r is Row => r !== undefined);
+      } else if ("appointmentId" in spec) candidates = indexGet(t.byAppointment, spec.appointmentId);
+      else if ("contactId" in spec) {
+        if (!Array.isArray(spec.channels))
+          throw invalid("spec.channels must be an array", [{ path: "spec.channels", message: "Expected an array" }]);
+        candidates = indexGet(t.byContact, spec.contactId);
+      } else throw invalid("spec must be a cancel spec", [{ path: "spec", message: "Expected a CancelSpec" }]);
+      const seen = new Set<Row>();
+      for (const row of [...candidates]) {
+        if (seen.has(row) || !matchesCancel(row, spec)) continue;
+        seen.add(row);
+        if (row.status === "planned") {
+          due.remove(row);
+          row.status = "cancelled";
+          ext(row).completedAt = nowMs;
+          row.updatedAt = nowMs;
+          result.cancelled.push(toRecord(row));
+        } else if (row.status === "sending") {
+          const x = row.x!;
+          if (x.handedOffAt !== null) result.tooLate.push(toRecord(row));
+          else {
+            x.cancelRequested = true;
+            x.replacement = null;
+            row.updatedAt = nowMs;
+            result.stopped.push(toRecord(row));
+          }
+        }
+      }
+      return result;
+    },
+
+    async claimDue(opts) {
+      open();
+      if (opts === null || typeof opts !== "object")
+        throw invalid("options must be an object", [{ path: "options", message: "Expected ClaimDueOptions" }]);
+      const nowMs = ms(opts.now, "now");
+      const limit = checkLimit(opts.limit, "limit", 1);
+      const issues: ValidationIssue[] = [];
+      if (!Number.isInteger(opts.leaseMs) || opts.leaseMs < 1)
+        issues.push({ path: "leaseMs", message: "Expected a positive integer" });
+      checkString(opts.owner, "owner", issues);
+      if (issues.length > 0) throw invalid("Invalid claimDue options", issues);
+      const out: ClaimedSend[] = [];
+      while (out.length < limit) {
+        const d = due.peek();
+        const l = leased.peek();
+        const dueOk = d !== undefined && d.nextAttemptAt <= nowMs;
+        const leaseOk = l !== undefined && l.x!.leaseExpiresAt <= nowMs;
+        if (!dueOk && !leaseOk) break;
+        let row: Row;
+        let interrupted = false;
+        if (dueOk && (!leaseOk || d.nextAttemptAt <= l.x!.leaseExpiresAt)) row = due.pop()!;
+        else {
+          row = leased.pop()!;
+          const x = row.x!;
+          if (x.cancelRequested && x.handedOffAt === null) {
+            resolveCancelled(row, nowMs);
+            continue;
+          }
+          interrupted = x.handedOffAt !== null;
+        }
+        const x = ext(row);
+        row.status = "sending";
+        x.leaseOwner = opts.owner;
+        x.leaseToken = ++tokenSeq;
+        x.leaseExpiresAt = nowMs + opts.leaseMs;
+        if (!interrupted) x.handedOffAt = null;
+        x.cancelRequested = false;
+        x.replacement = null;
+        row.updatedAt = nowMs;
+        leased.push(row);
+        out.push({ send: toRecord(row), token: x.leaseToken, leaseExpiresAt: date(x.leaseExpiresAt), interrupted });
+      }
+      return out;
+    },
+
+    async renewLease(ref, leaseMs, now) {
+      open();
+      const nowMs = ms(now, "now");
+      if (!Number.isInteger(leaseMs) || leaseMs < 1)
+        throw invalid("leaseMs must be a positive integer", [
+          { path: "leaseMs", message: "Expected a positive integer" },
+        ]);
+      const row = owned(ref, nowMs);
+      row.x!.leaseExpiresAt = nowMs + leaseMs;
+      row.updatedAt = nowMs;
+      leased.update(row);
+      return date(row.x!.leaseExpiresAt);
+    },
+
+    async beginSend(ref, now) {
+      open();
+      const nowMs = ms(now, "now");
+      const row = owned(ref, nowMs);
+      const x = row.x!;
+      if (x.cancelRequested) return { ok: false, reason: "cancel-requested" } satisfies BeginSendResult;
+      x.handedOffAt = nowMs;
+      row.attempts++;
+      row.updatedAt = nowMs;
+      return { ok: true, attempts: row.attempts } satisfies BeginSendResult;
+    },
+
+    async complete(ref, outcome, now) {
+      open();
+      const nowMs = ms(now, "now");
+      if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
+        throw invalid("outcome must be a send outcome", [
+          { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
+        ]);
+      const issues: ValidationIssue[] = [];
+      if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
+      if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
+      if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
+      if (issues.length > 0) throw invalid("Invalid send outcome", issues);
+      const row = owned(ref, nowMs);
+      const x = row.x!;
+      if (outcome.status === "cancelled") {
+        resolveCancelled(row, nowMs);
+        return toRecord(row);
+      }
+      leased.remove(row);
+      clearLease(row);
+      row.status = outcome.status;
+      row.updatedAt = nowMs;
+      x.completedAt = nowMs;
+      switch (outcome.status) {
+        case "sent":
+        case "unknown": {
+          if (outcome.provider !== undefined) x.provider = outcome.provider;
+          if (outcome.status === "unknown") {
+            x.failureCode = outcome.failureCode ?? ErrorCode.TRANSPORT_UNKNOWN;
+            if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
+          }
+          if (outcome.providerMessageId !== undefined && x.provider !== null) {
+            x.providerMessageId = outcome.providerMessageId;
+            const pk = providerKey(x.provider, outcome.providerMessageId);
+            byProviderId.set(pk, row);
+            if (outcome.status === "sent") fold(row, outcome.providerStatus ?? "sent", undefined, nowMs);
+            const pending = early.get(pk);
+            if (pending !== undefined) {
+              early.delete(pk);
+              fold(row, pending.status, pending.errorCode, nowMs);
+            }
+          }
+          break;
+        }
+        case "failed":
+          x.failureCode = outcome.failureCode;
+          if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
+          if (outcome.provider !== undefined) x.provider = outcome.provider;
+          break;
+        case "missed":
+          if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
+          break;
+        case "skipped":
+          x.skipReason = outcome.skipReason;
+          break;
+      }
+      return toRecord(row);
+    },
+
+    async reschedule(ref, opts, now) {
+      open();
+      const nowMs = ms(now, "now");
+      if (opts === null || typeof opts !== "object")
+        throw invalid("options must be an object", [{ path: "options", message: "Expected RescheduleOptions" }]);
+      const next = ms(opts.nextAttemptAt, "nextAttemptAt");
+      const row = owned(ref, nowMs);
+      const x = row.x!;
+      if (opts.failureCode !== undefined) x.failureCode = opts.failureCode;
+      if (opts.failureReason !== undefined) x.failureReason = opts.failureReason;
+      if (x.cancelRequested) {
+        resolveCancelled(row, nowMs);
+        return toRecord(row);
+      }
+      leased.remove(row);
+      clearLease(row);
+      row.status = PENDING;
+      row.nextAttemptAt = next;
+      row.updatedAt = nowMs;
+      due.push(row);
+      return toRecord(row);
+    },
+
+    async getSend(structureId, key) {
+      open();
+      const row = tenants.get(structureId)?.sends.get(key);
+      return row === undefined ? null : toRecord(row);
+    },
+
+    async listSends(structureId, filter = {}) {
+      open();
+      const limit = checkLimit(filter.limit, "filter.limit", 1000);
+      const t = tenant(structureId);
+      if (t === undefined) return [];
+      const statuses =
+        filter.status === undefined
+          ? undefined
+          : new Set<SendStatus>(typeof filter.status === "string" ? [filter.status] : filter.status);
+      const source: Iterable<Row> =
+        filter.appointmentId !== undefined
+          ? indexGet(t.byAppointment, filter.appointmentId)
+          : filter.contactId !== undefined
+            ? indexGet(t.byContact, filter.contactId)
+            : t.sends.values();
+      const rows: Row[] = [];
+      for (const r of source) {
+        if (statuses !== undefined && !statuses.has(r.status)) continue;
+        if (filter.accountId !== undefined && r.accountId !== filter.accountId) continue;
+        if (filter.appointmentId !== undefined && r.appointmentId !== filter.appointmentId) continue;
+        if (filter.contactId !== undefined && r.contactId !== filter.contactId) continue;
+        if (filter.address !== undefined && r.rAddress !== filter.address) continue;
+        if (filter.channel !== undefined && r.channel !== filter.channel) continue;
+        if (filter.kind !== undefined && r.kind !== filter.kind) continue;
+        if (filter.after !== undefined && !(r.key > filter.after)) continue;
+        rows.push(r);
+      }
+      rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return rows.slice(0, limit).map(toRecord);
+    },
+
+    async appendJournal(structureId, entries) {
+      open();
+      checkStructure(structureId);
+      if (!Array.isArray(entries))
+        throw invalid("entries must be an array", [{ path: "entries", message: "Expected an array" }]);
+      const issues: ValidationIssue[] = [];
+      const copies: JournalEntryInput[] = [];
+      entries.forEach((e, i) => {
+        if (e === null || typeof e !== "object") {
+          issues.push({ path: `entries.${i}`, message: "Expected a journal entry" });
+          return;
+        }
+        if (e.structureId !== structureId)
+          issues.push({
+            path: `entries.${i}.structureId`,
+            message: `Expected "${structureId}" (the call's structure)`,
+          });
+        if (!isDate(e.at)) issues.push({ path: `entries.${i}.at`, message: "Expected a valid Date" });
+        checkString(e.event, `entries.${i}.event`, issues);
+        let data: JsonValue | undefined;
+        if (e.data !== undefined) {
+          try {
+            data = JSON.parse(JSON.stringify(e.data)) as JsonValue;
+          } catch {
+            issues.push({ path: `entries.${i}.data`, message: "Expected JSON" });
+          }
+        }
+        copies.push({
+          ...e,
+          at: isDate(e.at) ? new Date(e.at.getTime()) : e.at,
+          ...(data === undefined ? {} : { data }),
+        });
+      });
+      if (issues.length > 0) throw invalid("Invalid journal entries", issues);
+      const t = tenantForWrite(structureId);
+      const out: JournalEntry[] = [];
+      for (const c of copies) {
+        const entry: JournalEntry = { ...c, seq: ++journalSeq };
+        if (entry.contactId === undefined) t.journalWithoutContact.push(entry);
+        else {
+          const list = t.journal.get(entry.contactId);
+          if (list === undefined) t.journal.set(entry.contactId, [entry]);
+          else list.push(entry);
+        }
+        journalCount++;
+        out.push(cloneJournal(entry));
+      }
+      return out;
+    },
+
+    async readJournal(structureId, contactId, opts: ReadJournalOptions = {}) {
+      open();
+      const limit = checkLimit(opts.limit, "options.limit", 1000);
+      if (opts.after !== undefined && !Number.isFinite(opts.after))
+        throw invalid("options.after must be a number", [{ path: "options.after", message: "Expected a number" }]);
+      const list = tenants.get(structureId)?.journal.get(contactId);
+      if (list === undefined) return [];
+      const start = opts.after === undefined ? 0 : firstAfter(list, opts.after);
+      return list.slice(start, start + limit).map(cloneJournal);
+    },
+
+    async recordProviderStatus(update: ProviderStatusUpdate) {
+      open();
+      const issues: ValidationIssue[] = [];
+      if (update === null || typeof update !== "object")
+        throw invalid("update must be an object", [{ path: "update", message: "Expected ProviderStatusUpdate" }]);
+      checkString(update.provider, "provider", issues);
+      checkString(update.providerMessageId, "providerMessageId", issues);
+      if (!(update.status in PROVIDER_RANK)) issues.push({ path: "status", message: "Expected a provider status" });
+      if (!isDate(update.at)) issues.push({ path: "at", message: "Expected a valid Date" });
+      if (issues.length > 0) throw invalid("Invalid provider status update", issues);
+      const pk = providerKey(update.provider, update.providerMessageId);
+      const row = byProviderId.get(pk);
+      const at = update.at.getTime();
+      if (row === undefined) {
+        const cur = early.get(pk);
+        if (cur === undefined) {
+          early.set(pk, { status: update.status, at, errorCode: update.errorCode });
+          while (early.size > maxEarly) early.delete(early.keys().next().value!);
+        } else if (PROVIDER_RANK[cur.status] < 4 && PROVIDER_RANK[update.status] > PROVIDER_RANK[cur.status]) {
+          cur.status = update.status;
+          cur.at = at;
+          cur.errorCode = update.errorCode;
+        }
+        return null;
+      }
+      const changed = fold(row, update.status, update.errorCode, at);
+      const r: ProviderStatusResult = {
+        structureId: row.structureId,
+        key: row.key,
+        status: row.status,
+        providerStatus: row.x!.providerStatus!,
+        changed,
+      };
+      if (row.contactId !== undefined) r.contactId = row.contactId;
+      return r;
+    },
+
+    async addUsage(structureId, accountId, month, delta, opts: AddUsageOptions = {}) {
+      open();
+      checkStructure(structureId);
+      const issues: ValidationIssue[] = [];
+      checkString(accountId, "accountId", issues);
+      if (typeof month !== "string" || !MONTH.test(month))
+        issues.push({ path: "month", message: 'Expected "YYYY-MM"' });
+      if (delta === null || typeof delta !== "object") issues.push({ path: "delta", message: "Expected counters" });
+      else
+        for (const [k, v] of Object.entries(delta)) {
+          if (!(USAGE_FIELDS as readonly string[]).includes(k))
+            issues.push({ path: `delta.${k}`, message: "Unknown counter" });
+          else if (v !== undefined && !Number.isSafeInteger(v))
+            issues.push({ path: `delta.${k}`, message: "Expected an integer" });
+        }
+      for (const [k, v] of Object.entries(opts.max ?? {}))
+        if (!(USAGE_FIELDS as readonly string[]).includes(k) || (v !== undefined && !Number.isSafeInteger(v)))
+          issues.push({ path: `options.max.${k}`, message: "Expected an integer maximum of a known counter" });
+      if (issues.length > 0) throw invalid("Invalid usage update", issues);
+      const t = tenantForWrite(structureId);
+      const uk = `${accountId}\u0000${month}`;
+      const cur = t.usage.get(uk) ?? emptyUsage();
+      const next = { ...cur };
+      for (const f of USAGE_FIELDS) next[f] += delta[f] ?? 0;
+      for (const f of USAGE_FIELDS)
+        if (next[f] < 0)
+          throw invalid("Usage counters cannot go negative", [
+            { path: `delta.${f}`, message: `Would make ${f} negative` },
+          ]);
+      const max = opts.max ?? {};
+      for (const f of USAGE_FIELDS) {
+        const m = max[f];
+        if (m !== undefined && (delta[f] ?? 0) > 0 && next[f] > m) return { applied: false, counters: { ...cur } };
+      }
+      t.usage.set(uk, next);
+      return { applied: true, counters: { ...next } } satisfies AddUsageResult;
+    },
+
+    async getUsage(structureId, accountId, month) {
+      open();
+      if (typeof month !== "string" || !MONTH.test(month))
+        throw invalid("month must be YYYY-MM", [{ path: "month", message: 'Expected "YYYY-MM"' }]);
+      const cur = tenants.get(structureId)?.usage.get(`${accountId}\u0000${month}`);
+      return cur === undefined ? emptyUsage() : { ...cur };
+    },
+
+    async setSmsOptOut(structureId, e164, optedOut, at) {
+      open();
+      checkStructure(structureId);
+      if (typeof e164 !== "string" || !E164.test(e164))
+        throw invalid("e164 must be an E.164 number", [{ path: "e164", message: "Expected +<digits> (E.164)" }]);
+      if (typeof optedOut !== "boolean")
+        throw invalid("optedOut must be a boolean", [{ path: "optedOut", message: "Expected a boolean" }]);
+      const atMs = ms(at, "at");
+      const t = tenantForWrite(structureId);
+      const cur = t.optOuts.get(e164);
+      // Latest `at` wins; on a tie, opted-out wins (never text someone who said STOP at that instant).
+      if (cur === undefined || atMs > cur.at || (atMs === cur.at && optedOut && !cur.optedOut))
+        t.optOuts.set(e164, { optedOut, at: atMs });
+      const s = t.optOuts.get(e164)!;
+      return { optedOut: s.optedOut, at: date(s.at) } satisfies SmsOptOut;
+    },
+
+    async isSmsOptedOut(structureId, e164) {
+      open();
+      return tenants.get(structureId)?.optOuts.get(e164)?.optedOut ?? false;
+    },
+
+    async close() {
+      closed = true;
+    },
+
+    inspect(): MemoryStorageInspector {
+      return {
+        send: (structureId, key) => {
+          const row = tenants.get(structureId)?.sends.get(key);
+          return row === undefined ? null : toStored(row);
+        },
+        sendCount: (structureId) => tenants.get(structureId)?.sends.size ?? 0,
+        journal: (structureId, contactId) => (tenants.get(structureId)?.journal.get(contactId) ?? []).map(cloneJournal),
+        usage: (structureId, accountId, month) => {
+          const u = tenants.get(structureId)?.usage.get(`${accountId}\u0000${month}`);
+          return u === undefined ? null : { ...u };
+        },
+        smsOptOut: (structureId, e164) => {
+          const s = tenants.get(structureId)?.optOuts.get(e164);
+          return s === undefined ? null : { optedOut: s.optedOut, at: date(s.at) };
+        },
+        stats: () => ({
+          sends: [...tenants.values()].reduce((n, t) => n + t.sends.size, 0),
+          due: due.size,
+          leased: leased.size,
+          journal: journalCount,
+          earlyProviderStatuses: early.size,
+        }),
+      };
+    },
+  };
+  return storage;
+}
