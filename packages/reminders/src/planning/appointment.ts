@@ -1,0 +1,641 @@
+import type {
+  AccountOptions,
+  Appointment,
+  AppointmentAction,
+  Contact,
+  JsonValue,
+  MessageKind,
+  NotificationRecipient,
+  PlannedSend,
+  PlanResult,
+  SendRecipient,
+  SkippedSend,
+  SkipReason,
+} from "@rappel/core";
+import {
+  billingOf,
+  type ChannelCheck,
+  contactEmail,
+  contactMobile,
+  Problems,
+  quietEnd,
+  quietOf,
+  skip,
+} from "./common.js";
+import { appointmentPrefix, reminderKey, seg } from "./keys.js";
+import { type Draft, finish, newDraft } from "./reconcile.js";
+import {
+  applyQuietHours,
+  localDayKey,
+  notifiesPractitioner,
+  reminderInstant,
+  surveyInstant,
+  zonedDateParts,
+} from "./time.js";
+import type { ExistingSend, PlanAppointmentEventInput, PlannerAccount, RecipientDirectory } from "./types.js";
+
+/** Kinds addressed to the contact about one appointment: a move cancels the pending ones and plans them anew. */
+export const CONTACT_KINDS: readonly MessageKind[] = Object.freeze([
+  "reminder",
+  "immediate-reminder",
+  "confirmation",
+  "pending-confirmation",
+  "cancellation",
+  "survey",
+]);
+
+/** Kinds planned from the appointment's state alone (not from an event): what an options change re-plans. */
+export const STEADY_KINDS: readonly MessageKind[] = Object.freeze(["reminder", "survey"]);
+
+/** Practitioner notifications are grouped in windows of this length, sent at the window's end (R-34). */
+export const PRACTITIONER_WINDOW_MS = 10 * 60_000;
+
+const SLOTS = ["first", "second"] as const;
+type Slot = (typeof SLOTS)[number];
+const EVENTS: ReadonlySet<string> = new Set(["created", "moved", "cancelled", "confirmed"]);
+const DAY_MS = 86_400_000;
+
+/** Everything the per-appointment rules share during one planning call. */
+export interface Ctx {
+  structureId: string;
+  accountId: string;
+  options: AccountOptions;
+  contact: Contact;
+  now: number;
+  quiet: { start: string; end: string } | undefined;
+  email: ChannelCheck;
+  sms: ChannelCheck;
+  /** `slot` → `id@startISO` of appointments whose reminder SMS already went (or is going) out. */
+  covered: Map<string, Set<string>> | undefined;
+  days: Map<Appointment, string>;
+}
+
+/** Builds the shared context for one contact of one account. */
+export function makeCtx(
+  account: PlannerAccount,
+  options: AccountOptions,
+  contact: Contact,
+  now: Date,
+  existing: readonly ExistingSend[] | undefined,
+): Ctx {
+  const consent = options.communication.consent;
+  return {
+    structureId: account.structureId,
+    accountId: account.id,
+    options,
+    contact,
+    now: now.getTime(),
+    quiet: quietOf(options),
+    email: contactEmail(contact, consent, "full"),
+    sms: contactMobile(contact, consent, "full"),
+    covered: existing === undefined ? undefined : coveredSms(existing),
+    days: new Map(),
+  };
+}
+
+function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>> {
+  const covered = new Map<string, Set<string>>();
+  for (const e of existing) {
+    if (e.kind !== "reminder" || e.channel !== "sms" || (e.status !== "done" && e.status !== "in-flight")) continue;
+    const slot = e.data.slot;
+    const ids = e.data.appointmentIds;
+    const starts = e.data.appointmentStarts;
+    if (typeof slot !== "string" || !Array.isArray(ids) || !Array.isArray(starts)) continue;
+    let set = covered.get(slot);
+    if (!set) {
+      set = new Set();
+      covered.set(slot, set);
+    }
+    for (let i = 0; i < ids.length; i++) set.add(`${String(ids[i])}@${String(starts[i])}`);
+  }
+  return covered;
+}
+
+function dayOf(ctx: Ctx, a: Appointment): string {
+  let day = ctx.days.get(a);
+  if (day === undefined) {
+    day = localDayKey(a.start, a.timeZone);
+    ctx.days.set(a, day);
+  }
+  return day;
+}
+
+/** R-32: no earlier non-cancelled appointment with the account. */
+function isNewContact(a: Appointment, all: readonly Appointment[]): boolean {
+  const t = a.start.getTime();
+  for (const o of all) {
+    if (o.id !== a.id && o.accountId === a.accountId && o.status !== "cancelled" && o.start.getTime() < t) return false;
+  }
+  return true;
+}
+
+const hasChannel = (c: "email" | "sms" | "email+sms", channel: "email" | "sms") => c === "email+sms" || c === channel;
+
+/**
+ * The reminder instant of one slot and channel for appointment `a` (after quiet hours for SMS), or why there is
+ * none (`"disabled"` means "not applicable", recorded nowhere). The contact's lead time for the channel replaces
+ * the slot's offset; a second slot landing on the first slot's instant is `merged` into it.
+ */
+function slotInstant(
+  ctx: Ctx,
+  a: Appointment,
+  slot: Slot,
+  channel: "email" | "sms",
+  all: readonly Appointment[],
+): number | SkipReason | "disabled" {
+  const s = ctx.options.reminders[slot];
+  if (s.mode === "disabled" || !hasChannel(s.channel, channel)) return "disabled";
+  if (s.mode === "new-contacts-only" && !isNewContact(a, all)) return "not-new-contact";
+  const check = channel === "email" ? ctx.email : ctx.sms;
+  if (!check.ok) return check.reason;
+  let t = reminderInstant(a.start, a.timeZone, check.leadTime ?? s.offset);
+  if (channel === "sms" && ctx.quiet !== undefined) t = applyQuietHours(t, a.start, a.timeZone, ctx.quiet);
+  const ms = t.getTime();
+  if (slot === "second" && slotInstant(ctx, a, "first", channel, all) === ms) return "merged";
+  return ms;
+}
+
+function contactRecipient(ctx: Ctx, check: ChannelCheck): SendRecipient | undefined {
+  return check.ok ? { type: "contact", id: ctx.contact.id, address: check.address } : undefined;
+}
+
+/** The fields every send and skip record of this call shares. `contactId` only on sends addressed to the contact. */
+function base(ctx: Ctx, key: string, kind: MessageKind, channel: PlannedSend["channel"], appointmentId: string) {
+  const b: Omit<SkippedSend, "reason"> = { key, structureId: ctx.structureId, accountId: ctx.accountId, kind, channel };
+  b.appointmentId = appointmentId;
+  if (CONTACT_KINDS.includes(kind)) b.contactId = ctx.contact.id;
+  return b;
+}
+
+/** The reminders (R-16, R-30, R-31, R-32, R-39) and the survey (R-35) of a live, confirmed appointment. */
+export function planSteady(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft: Draft): void {
+  const prefix = appointmentPrefix(ctx.structureId, a.id, a.start);
+  for (const slot of SLOTS) {
+    const s = ctx.options.reminders[slot];
+    if (s.mode === "disabled") continue;
+    if (hasChannel(s.channel, "email")) planOwnReminder(ctx, a, all, draft, prefix, slot, "email");
+    if (hasChannel(s.channel, "sms")) {
+      if (ctx.options.communication.sms.onePerDay) planSmsDay(ctx, dayOf(ctx, a), slot, all, draft, a);
+      else planOwnReminder(ctx, a, all, draft, prefix, slot, "sms");
+    }
+  }
+  planSurvey(ctx, a, all, draft, prefix);
+}
+
+function planOwnReminder(
+  ctx: Ctx,
+  a: Appointment,
+  all: readonly Appointment[],
+  draft: Draft,
+  prefix: string,
+  slot: Slot,
+  channel: "email" | "sms",
+): void {
+  const key = reminderKey(prefix, slot, channel);
+  const b = base(ctx, key, "reminder", channel, a.id);
+  const check = channel === "email" ? ctx.email : ctx.sms;
+  const r = slotInstant(ctx, a, slot, channel, all);
+  if (typeof r === "string") {
+    if (r !== "disabled") draft.skipped.push(skip(b, r, contactRecipient(ctx, check)));
+    return;
+  }
+  const recipient = contactRecipient(ctx, check)!;
+  const sendAt = new Date(r);
+  if (r < ctx.now) {
+    draft.skipped.push(skip(b, "past", recipient, sendAt));
+    return;
+  }
+  const data: Record<string, JsonValue> = { slot };
+  if (channel === "sms") {
+    data.appointmentIds = [a.id];
+    data.appointmentStarts = [a.start.toISOString()];
+  }
+  draft.plan.push({
+    ...b,
+    recipient,
+    sendAt,
+    expiresAt: a.start,
+    billing: billingOf("reminder", channel),
+    data,
+  } as PlannedSend);
+}
+
+/**
+ * One SMS per contact, account, local day and slot (R-39). The day's live appointments whose own reminder is still
+ * due and not yet sent are the group; the one whose reminder comes first leads: its own key carries the send, at its
+ * own instant, listing every member; the others' keys are cancelled and recorded `merged`. The result depends only
+ * on the state, so every member's event plans the same send.
+ */
+export function planSmsDay(
+  ctx: Ctx,
+  day: string,
+  slot: Slot,
+  all: readonly Appointment[],
+  draft: Draft,
+  subject: Appointment | undefined,
+): void {
+  const members: { a: Appointment; t: number }[] = [];
+  for (const a of all) {
+    if (a.accountId !== ctx.accountId || a.status !== "confirmed" || dayOf(ctx, a) !== day) continue;
+    const isSubject = a === subject;
+    const r = slotInstant(ctx, a, slot, "sms", all);
+    if (typeof r === "string") {
+      if (isSubject && r !== "disabled") {
+        const key = reminderKey(appointmentPrefix(ctx.structureId, a.id, a.start), slot, "sms");
+        draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), r, contactRecipient(ctx, ctx.sms)));
+      }
+      continue;
+    }
+    if (r < ctx.now) {
+      if (isSubject) {
+        const key = reminderKey(appointmentPrefix(ctx.structureId, a.id, a.start), slot, "sms");
+        draft.skipped.push(
+          skip(base(ctx, key, "reminder", "sms", a.id), "past", contactRecipient(ctx, ctx.sms), new Date(r)),
+        );
+      }
+      continue;
+    }
+    if (ctx.covered?.get(slot)?.has(`${a.id}@${a.start.toISOString()}`)) continue;
+    members.push({ a, t: r });
+  }
+  if (members.length === 0) return;
+  const byStart = (x: { a: Appointment }, y: { a: Appointment }) =>
+    x.a.start.getTime() - y.a.start.getTime() || (x.a.id < y.a.id ? -1 : x.a.id > y.a.id ? 1 : 0);
+  if (members.length > 1) members.sort((x, y) => x.t - y.t || byStart(x, y));
+  const leader = members[0]!;
+  const listed = members.length > 1 ? [...members].sort(byStart) : members;
+  const recipient = contactRecipient(ctx, ctx.sms)!;
+  const sendAt = new Date(leader.t);
+  const groupKey = `${seg(ctx.structureId)}:sms-day:${seg(ctx.accountId)}:${seg(ctx.contact.id)}:${day}:${slot}`;
+  const key = reminderKey(appointmentPrefix(ctx.structureId, leader.a.id, leader.a.start), slot, "sms");
+  draft.plan.push({
+    ...base(ctx, key, "reminder", "sms", leader.a.id),
+    recipient,
+    sendAt,
+    expiresAt: leader.a.start,
+    billing: "reminder",
+    groupKey,
+    data: {
+      slot,
+      appointmentIds: listed.map((m) => m.a.id),
+      appointmentStarts: listed.map((m) => m.a.start.toISOString()),
+    },
+  } as PlannedSend);
+  for (let i = 1; i < members.length; i++) {
+    const a = members[i]!.a;
+    const k = reminderKey(appointmentPrefix(ctx.structureId, a.id, a.start), slot, "sms");
+    draft.cancelKeys.push(k);
+    draft.skipped.push(skip(base(ctx, k, "reminder", "sms", a.id), "merged", recipient, sendAt));
+  }
+}
+
+/** R-35: whether `cur` is more than one calendar month after `prev`, read in `cur`'s zone. */
+function moreThanAMonthApart(prev: Appointment, cur: Appointment): boolean {
+  const p = zonedDateParts(prev.start, cur.timeZone);
+  const c = zonedDateParts(cur.start, cur.timeZone);
+  let y = p.year;
+  let m = p.month + 1;
+  if (m === 13) {
+    m = 1;
+    y++;
+  }
+  const d = Math.min(p.day, daysInMonth(y, m));
+  const target = (y * 100 + m) * 100 + d;
+  const current = (c.year * 100 + c.month) * 100 + c.day;
+  if (current !== target) return current > target;
+  // Same calendar date a month later: more than a month only if later in the day.
+  const pt = ((p.hour * 60 + p.minute) * 60 + p.second) * 1000 + p.millisecond;
+  const ct = ((c.hour * 60 + c.minute) * 60 + c.second) * 1000 + c.millisecond;
+  return ct > pt;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function planSurvey(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft: Draft, prefix: string): void {
+  if (!ctx.options.survey.agendaIds.includes(a.agendaId)) return;
+  const b = base(ctx, `${prefix}:survey:email`, "survey", "email", a.id);
+  let prev: Appointment | undefined;
+  const t = a.start.getTime();
+  for (const o of all) {
+    if (o.id === a.id || o.agendaId !== a.agendaId || o.status === "cancelled") continue;
+    const ot = o.start.getTime();
+    if (ot < t && (prev === undefined || ot > prev.start.getTime())) prev = o;
+  }
+  const check = contactEmail(ctx.contact, ctx.options.communication.consent, "explicit");
+  if (prev !== undefined && !moreThanAMonthApart(prev, a)) {
+    draft.skipped.push(skip(b, "survey-too-recent", contactRecipient(ctx, check)));
+    return;
+  }
+  if (!check.ok) {
+    draft.skipped.push(skip(b, check.reason));
+    return;
+  }
+  const recipient: SendRecipient = { type: "contact", id: ctx.contact.id, address: check.address };
+  const sendAt = surveyInstant(a.start, a.timeZone);
+  if (sendAt.getTime() < ctx.now) {
+    draft.skipped.push(skip(b, "past", recipient, sendAt));
+    return;
+  }
+  draft.plan.push({
+    ...b,
+    recipient,
+    sendAt,
+    expiresAt: new Date(sendAt.getTime() + DAY_MS),
+    billing: "none",
+    data: { agendaId: a.agendaId },
+  } as PlannedSend);
+}
+
+/** The contact notice of an event and whether the options tick it by default (R-14). */
+function noticeOf(event: AppointmentAction, a: Appointment, options: AccountOptions): [MessageKind, boolean] {
+  const ir = options.immediateReminder;
+  switch (event) {
+    case "created":
+      return [a.status === "pending-confirmation" ? "pending-confirmation" : "immediate-reminder", ir.onCreate];
+    case "confirmed":
+      return ["confirmation", ir.onCreate];
+    case "moved":
+      return ["immediate-reminder", ir.onModify];
+    default:
+      return ["cancellation", ir.onModify];
+  }
+}
+
+function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
+  const { event, appointment: a, options } = input;
+  const [kind, byOption] = noticeOf(event, a, options);
+  for (const channel of ["email", "sms"] as const) {
+    const ticked = byOption && options.immediateReminder[channel];
+    const override = input.overrides?.contact?.[channel];
+    const on = override ?? ticked;
+    const check = channel === "email" ? ctx.email : ctx.sms;
+    const b = base(ctx, `${prefix}:${kind}:${event}:${channel}`, kind, channel, a.id);
+    if (!on) {
+      if (ticked) draft.skipped.push(skip(b, "disabled", contactRecipient(ctx, check)));
+      continue;
+    }
+    if (!check.ok) {
+      draft.skipped.push(skip(b, check.reason));
+      continue;
+    }
+    const recipient: SendRecipient = { type: "contact", id: ctx.contact.id, address: check.address };
+    const start = a.start.getTime();
+    let sendAt = ctx.now;
+    if (channel === "sms" && ctx.quiet !== undefined) {
+      const now = new Date(ctx.now);
+      sendAt = applyQuietHours(now, a.start, a.timeZone, ctx.quiet).getTime();
+      // An immediate notice is never pushed into the past: it goes when the quiet hours end, if still useful.
+      if (sendAt < ctx.now) sendAt = quietEnd(now, a.timeZone, ctx.quiet).getTime();
+    }
+    if (start <= sendAt) {
+      draft.skipped.push(skip(b, "past", recipient, new Date(sendAt)));
+      continue;
+    }
+    draft.plan.push({
+      ...b,
+      recipient,
+      sendAt: new Date(sendAt),
+      expiresAt: a.start,
+      billing: billingOf(kind, channel),
+      data: { event },
+    } as PlannedSend);
+  }
+}
+
+function resolveRecipient(
+  r: NotificationRecipient,
+  channel: "message" | "email" | "sms",
+  account: PlannerAccount,
+  directory: RecipientDirectory | undefined,
+): { type: "account" | "user"; id: string; address: string | undefined } {
+  if (r.type === "account") {
+    const acc = r.accountId === account.id ? account : directory?.accounts?.find((x) => x.id === r.accountId);
+    const address = channel === "message" ? r.accountId : channel === "email" ? acc?.email : acc?.mobile;
+    return { type: "account", id: r.accountId, address };
+  }
+  const user = directory?.users?.find((x) => x.id === r.userId);
+  const address = channel === "message" ? r.userId : channel === "email" ? user?.email : user?.mobile;
+  return { type: "user", id: r.userId, address };
+}
+
+function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
+  const { event, options, account } = input;
+  if (event === "confirmed") return;
+  const ticked = options.notifications[event];
+  const configured = options.notifications.recipients;
+  const recipients: readonly NotificationRecipient[] =
+    configured.length > 0 ? configured : [{ type: "account", accountId: account.id }];
+  const data: Record<string, JsonValue> = { event };
+  if (event === "moved" && input.previous) data.previousStart = input.previous.start.toISOString();
+  for (const channel of ["message", "email", "sms"] as const) {
+    const override = input.overrides?.account?.[channel];
+    const on = override ?? ticked[channel];
+    if (!on && !ticked[channel]) continue;
+    for (const r of recipients) {
+      const who = resolveRecipient(r, channel, account, input.directory);
+      const key = `${prefix}:account-notification:${event}:${who.type}-${seg(who.id)}:${channel}`;
+      const b = base(ctx, key, "account-notification", channel, input.appointment.id);
+      const recipient: SendRecipient | undefined =
+        who.address === undefined ? undefined : { type: who.type, id: who.id, address: who.address };
+      if (!on) {
+        draft.skipped.push(skip(b, "disabled", recipient));
+        continue;
+      }
+      if (recipient === undefined) {
+        draft.skipped.push(skip(b, channel === "email" ? "no-email" : "no-mobile"));
+        continue;
+      }
+      draft.plan.push({
+        ...b,
+        recipient,
+        sendAt: new Date(ctx.now),
+        billing: billingOf("account-notification", channel),
+        data,
+      } as PlannedSend);
+    }
+  }
+}
+
+/** The 10-minute window holding `now`: its start and its end (the send instant). */
+export function practitionerWindow(now: number): [number, number] {
+  const start = Math.floor(now / PRACTITIONER_WINDOW_MS) * PRACTITIONER_WINDOW_MS;
+  return [start, start + PRACTITIONER_WINDOW_MS];
+}
+
+function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
+  const { event, appointment: a, agenda } = input;
+  if (event === "confirmed") return;
+  if (event === "created" && (a.source !== "online" || a.status === "cancelled")) return;
+  const p = agenda.practitioner ?? {};
+  const channels: ["email" | "sms", string][] = [];
+  if (p.email) channels.push(["email", p.email]);
+  if (p.mobile) channels.push(["sms", p.mobile]);
+  if (channels.length === 0) return;
+  let late = true;
+  if (event === "cancelled") late = notifiesPractitioner("cancel", new Date(ctx.now), a.start);
+  else if (event === "moved") {
+    const at = new Date(ctx.now);
+    late = notifiesPractitioner("move", at, input.previous!.start) || notifiesPractitioner("move", at, a.start);
+  }
+  const [windowStart, windowEnd] = practitionerWindow(ctx.now);
+  const windowIso = new Date(windowStart).toISOString();
+  for (const [channel, address] of channels) {
+    const b = base(
+      ctx,
+      `${prefix}:practitioner-notification:${event}:${channel}`,
+      "practitioner-notification",
+      channel,
+      a.id,
+    );
+    const recipient: SendRecipient = { type: "practitioner", id: agenda.id, address };
+    if (!late) {
+      draft.skipped.push(skip(b, "not-late-change", recipient));
+      continue;
+    }
+    const data: Record<string, JsonValue> = { event, agendaId: agenda.id, windowStart: windowIso };
+    if (event === "moved") data.previousStart = input.previous!.start.toISOString();
+    draft.plan.push({
+      ...b,
+      recipient,
+      sendAt: new Date(windowEnd),
+      billing: billingOf("practitioner-notification", channel),
+      groupKey: `${seg(ctx.structureId)}:practitioner:${seg(agenda.id)}:${channel}:${windowIso}`,
+      data,
+    } as PlannedSend);
+  }
+}
+
+function validate(input: PlanAppointmentEventInput): void {
+  const p = new Problems();
+  if (!p.object(input, "input")) p.throwIfAny("planAppointmentEvent");
+  if (!EVENTS.has(input.event))
+    p.add("invalid-input", "event", 'Expected "created", "moved", "cancelled" or "confirmed"');
+  p.date(input.now, "now");
+  const a = input.appointment;
+  if (p.object(a, "appointment")) {
+    p.id(a.id, "appointment.id");
+    p.date(a.start, "appointment.start");
+    if (typeof a.timeZone !== "string")
+      p.add("invalid-time-zone", "appointment.timeZone", "Expected an IANA time zone");
+  }
+  const okAccount = p.object(input.account, "account");
+  p.object(input.options, "options");
+  const okAgenda = p.object(input.agenda, "agenda");
+  const okContact = p.object(input.contact, "contact");
+  if (p.issues.length === 0) {
+    if (a.accountId !== input.account.id) p.add("invalid-input", "appointment.accountId", "Not the given account");
+    if (a.structureId !== input.account.structureId) {
+      p.add("invalid-input", "appointment.structureId", "Not the account's structure");
+    }
+    if (okAgenda && a.agendaId !== input.agenda.id) p.add("invalid-input", "agenda.id", "Not the appointment's agenda");
+    if (okContact && a.contactId !== input.contact.id) {
+      p.add("invalid-input", "contact.id", "Not the appointment's contact");
+    }
+    if (okAccount && input.event === "moved") {
+      const prev = input.previous;
+      if (prev === undefined || !p.object(prev, "previous")) {
+        p.add("invalid-input", "previous", "A move needs the appointment before the move");
+      } else {
+        p.date(prev.start, "previous.start");
+        if (prev.id !== a.id) p.add("invalid-input", "previous.id", "Not the same appointment");
+      }
+    }
+    if (input.contactAppointments !== undefined && !Array.isArray(input.contactAppointments)) {
+      p.add("invalid-input", "contactAppointments", "Expected an array");
+    }
+    if (input.existing !== undefined && !Array.isArray(input.existing))
+      p.add("invalid-input", "existing", "Expected an array");
+  }
+  p.throwIfAny("planAppointmentEvent");
+}
+
+/**
+ * Plans what an appointment event sets off (R-13, R-14, R-16, R-18, R-30…R-35, R-39): which messages go to whom,
+ * on which channel, at which instant, what to cancel, and what was skipped and why. Pure: same input, same output;
+ * `now` is a parameter; inputs are never mutated.
+ *
+ * - `created`: the two reminder slots and the survey (for a confirmed appointment; a booking awaiting confirmation
+ *   gets a `pending-confirmation` notice instead), the immediate reminder, the account notifications, and the
+ *   practitioner notification of an online booking (grouped in 10-minute windows).
+ * - `confirmed`: a booking awaiting confirmation was accepted: its reminders, its survey and a `confirmation`
+ *   notice on the immediate-reminder channels.
+ * - `moved`: the pending contact sends of the old time are cancelled (keys carry the start, so the new ones are
+ *   new keys), the new ones planned, the account notified, the practitioner notified when the move happens less
+ *   than 24 h before the old or the new start.
+ * - `cancelled`: every pending send of the appointment is cancelled; the contact is told on the immediate-reminder
+ *   channels (`onModify`), the account per options, the practitioner when less than 24 h before.
+ *
+ * With `existing`, the result holds only what changes (planning the same state twice plans nothing the second
+ * time), cancellations name exact keys, and sends already out are never planned again.
+ *
+ * @param input - The event and its state: see {@link PlanAppointmentEventInput}.
+ * @returns Sends to upsert by key, pending sends to cancel (apply first), sends skipped with their reasons.
+ * @throws {@link @rappel/core!ValidationError} `invalid-input` / `invalid-date` listing every bad argument (wrong
+ *   event, invalid dates, appointment not of the given account, agenda or contact, a move without `previous`);
+ *   `invalid-time-zone` from the timing functions for an unknown zone.
+ *
+ * @example
+ * ```ts
+ * const result = planAppointmentEvent({
+ *   event: "created",
+ *   appointment: { id: "r1", structureId: "s1", accountId: "a1", agendaId: "g1", contactId: "c1",
+ *     start: new Date("2026-06-09T10:00:00Z"), end: new Date("2026-06-09T10:30:00Z"),
+ *     timeZone: "Europe/Paris", status: "confirmed", source: "staff" },
+ *   account: { id: "a1", structureId: "s1", name: "Dr Martin", email: "martin@cabinet.example" },
+ *   options: resolveOptions({}), // first reminder 24 h before by email and SMS
+ *   agenda: { id: "g1", accountId: "a1", ownerUserId: "u1", practitioner: {} },
+ *   contact: ContactSchema.parse({ id: "c1", structureId: "s1", accountIds: ["a1"], lastName: "Martin",
+ *     email: "jeanne@example.org", phones: [{ number: "06 12 34 56 78" }] }),
+ *   now: new Date("2026-06-01T08:00:00Z"),
+ * });
+ * result.plan.map((s) => `${s.channel} ${s.sendAt.toISOString()}`);
+ * //=> ["email 2026-06-08T10:00:00.000Z", "sms 2026-06-08T10:00:00.000Z"]
+ * result.plan[1].key; //=> "s1:apt:r1@2026-06-09T10:00:00.000Z:reminder:first:sms"
+ * ```
+ */
+export function planAppointmentEvent(input: PlanAppointmentEventInput): PlanResult {
+  validate(input);
+  const { event, appointment, account, options, contact } = input;
+  const ctx = makeCtx(account, options, contact, input.now, input.existing);
+  const draft = newDraft();
+  const live = event !== "cancelled" && appointment.status !== "cancelled";
+  const subject: Appointment =
+    live || appointment.status === "cancelled" ? appointment : { ...appointment, status: "cancelled" };
+  const others = input.contactAppointments ?? [];
+  const all: Appointment[] = [subject];
+  for (const o of others) if (o.id !== appointment.id) all.push(o);
+  const prefix = appointmentPrefix(ctx.structureId, appointment.id, appointment.start);
+
+  if (live && appointment.status === "confirmed") planSteady(ctx, subject, all, draft);
+  // The SMS day groups this appointment left (moved away or cancelled) get a new leader (R-39).
+  if (options.communication.sms.onePerDay) {
+    const left = event === "moved" && input.previous ? input.previous : event === "cancelled" ? appointment : undefined;
+    if (left !== undefined) {
+      const leftDay = localDayKey(left.start, left.timeZone);
+      if (!live || appointment.status !== "confirmed" || leftDay !== dayOf(ctx, subject)) {
+        for (const slot of SLOTS) {
+          const s = options.reminders[slot];
+          if (s.mode !== "disabled" && hasChannel(s.channel, "sms"))
+            planSmsDay(ctx, leftDay, slot, all, draft, undefined);
+        }
+      }
+    }
+  }
+  planContactNotice(ctx, input, prefix, draft);
+  planAccountNotifications(ctx, input, prefix, draft);
+  planPractitioner(ctx, input, prefix, draft);
+
+  if (event === "cancelled") {
+    draft.scopes.push({ appointmentId: appointment.id });
+    draft.scopesWithoutExisting = true;
+  } else if (event === "moved") {
+    draft.scopes.push({ appointmentId: appointment.id, kinds: CONTACT_KINDS });
+    draft.scopesWithoutExisting = true;
+  } else {
+    draft.scopes.push({ appointmentId: appointment.id, kinds: STEADY_KINDS });
+  }
+  return finish(draft, input.existing);
+}
