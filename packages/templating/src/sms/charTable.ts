@@ -37,6 +37,30 @@ export function charTable(): Uint8Array {
   return t;
 }
 
+// Astral code points that can glue to a neighbour: marks, format characters (tags), modifier letters, unassigned,
+// regional indicators (flags), emoji modifiers (skin tones), and Prepend letters of grapheme-splitter's Unicode.
+const ASTRAL_GLUE =
+  /[\p{M}\p{Cf}\p{Lm}\p{Cn}\p{Emoji_Modifier}\u{1F1E6}-\u{1F1FF}\u{110BD}\u{110CD}\u{111C2}\u{111C3}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}]/u;
+let plane1: Uint8Array | undefined;
+
+/**
+ * Whether an astral code point is always a grapheme of its own (when its neighbours are too): most emoji, CJK
+ * extensions, historic scripts. Cached for plane 1 (emoji live there).
+ */
+export function isSimpleAstral(cp: number): boolean {
+  if (cp < 0x20000) {
+    plane1 ??= new Uint8Array(0x10000);
+    const i = cp - 0x10000;
+    let v = plane1[i]!;
+    if (v === 0) {
+      v = ASTRAL_GLUE.test(String.fromCodePoint(cp)) ? 2 : 1;
+      plane1[i] = v;
+    }
+    return v === 1;
+  }
+  return !ASTRAL_GLUE.test(String.fromCodePoint(cp));
+}
+
 let splitter: GraphemeSplitter | undefined;
 
 /**

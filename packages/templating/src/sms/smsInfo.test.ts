@@ -3,7 +3,7 @@ import fc from "fast-check";
 import GraphemeSplitter from "grapheme-splitter";
 import { SegmentedMessage } from "sms-segments-calculator";
 import { describe, expect, it } from "vitest";
-import { COMPLEX, charTable, GSM_BASIC, GSM_EXTENSION, UCS_SIMPLE } from "./charTable.js";
+import { COMPLEX, charTable, GSM_BASIC, GSM_EXTENSION, isSimpleAstral, UCS_SIMPLE } from "./charTable.js";
 import { type SmsInfo, smsInfo } from "./smsInfo.js";
 
 /** Twilio's calculator, read into the shape of smsInfo. */
@@ -110,6 +110,30 @@ describe("character table", () => {
   });
 });
 
+describe("astral characters", () => {
+  it("an astral code point classed stand-alone is always a grapheme of its own (planes 1 and 14, all of them)", () => {
+    const splitter = new GraphemeSplitter();
+    let checked = 0;
+    for (const [from, to] of [
+      [0x10000, 0x20000],
+      [0xe0000, 0xe1000],
+      [0x20000, 0x20400],
+    ] as const) {
+      for (let cp = from; cp < to; cp++) {
+        if (!isSimpleAstral(cp)) continue;
+        const s = String.fromCodePoint(cp);
+        expect(splitter.countGraphemes(`x${s}x`)).toBe(3);
+        expect(splitter.countGraphemes(`${s}${s}`)).toBe(2);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20_000);
+    expect(isSimpleAstral(0x1f600)).toBe(true); // 😀
+    expect(isSimpleAstral(0x1f1eb)).toBe(false); // regional indicator F
+    expect(isSimpleAstral(0x1f3fd)).toBe(false); // skin tone
+  });
+});
+
 const FRAGMENTS = [
   ...EXT,
   "ê",
@@ -130,6 +154,9 @@ const FRAGMENTS = [
   "\u202f",
   "`",
   "😀",
+  "📅",
+  "🏥",
+  "👍",
   "👍🏽",
   "👨‍👩‍👧",
   "🧑‍🎄",

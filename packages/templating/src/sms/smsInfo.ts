@@ -1,4 +1,4 @@
-import { COMPLEX, charTable, GSM_EXTENSION, graphemes, UCS_SIMPLE } from "./charTable.js";
+import { COMPLEX, charTable, GSM_EXTENSION, graphemes, isSimpleAstral, UCS_SIMPLE } from "./charTable.js";
 
 /**
  * What an SMS text costs: its encoding, its length in that encoding's units, the number of parts, the capacity
@@ -54,7 +54,7 @@ export function smsInfo(text: string): SmsInfo {
     acc |= c;
     septets += c & 3;
   }
-  if (acc & COMPLEX) return exact(text);
+  if (acc & COMPLEX) return withPairs(text, t);
   if (acc & UCS_SIMPLE) {
     // Every unit is its own grapheme of 16 bits.
     if (n <= 70) return { encoding: "UCS-2", units: n, segments: 1, perSegment: 70, remaining: 70 - n };
@@ -79,6 +79,35 @@ export function smsInfo(text: string): SmsInfo {
     } else fill += s;
   }
   return { encoding: "GSM-7", units: septets, segments, perSegment: 153, remaining: 153 - fill };
+}
+
+/**
+ * Texts whose only "complex" units are surrogate pairs of stand-alone astral characters (most emoji): UCS-2, every
+ * grapheme one or two units, packed greedily (a pair is never split). Anything else takes the exact path.
+ */
+function withPairs(text: string, t: Uint8Array): SmsInfo {
+  const n = text.length;
+  let units = 0;
+  let segments = 1;
+  let fill = 0; // units in the current part of 67
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    let size = 1;
+    if (t[c] === COMPLEX) {
+      const d = c <= 0xdbff && i + 1 < n ? text.charCodeAt(i + 1) : 0;
+      if (d < 0xdc00 || d > 0xdfff || !isSimpleAstral(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000))
+        return exact(text);
+      size = 2;
+      i++;
+    }
+    units += size;
+    if (fill + size > 67) {
+      segments++;
+      fill = size;
+    } else fill += size;
+  }
+  if (units <= 70) return { encoding: "UCS-2", units, segments: 1, perSegment: 70, remaining: 70 - units };
+  return { encoding: "UCS-2", units, segments, perSegment: 67, remaining: 67 - fill };
 }
 
 /**
