@@ -119,3 +119,15 @@ describe("America/New_York and Asia/Kolkata", () => {
     expect(r("2026-06-09T00:10:00+05:30", "Asia/Kolkata", days(1, "18:00"))).toBe("2026-06-08T12:30:00.000Z");
   });
 });
+
+describe("short DST excursions (Africa/Casablanca's Ramadan changes), checked against Intl", () => {
+  it("2021: UTC+1 suspended from 11 April 03:00 (→ 02:00) to 16 May 02:00 (→ 03:00)", () => {
+    // temporal-polyfill 0.3 misses this 35-day excursion (it samples every 60 days); Intl and Rappel do not.
+    expect(r("2021-04-12T10:00:00+00:00", "Africa/Casablanca", days(1, "18:00"))).toBe("2021-04-11T18:00:00.000Z");
+    expect(r("2021-04-11T10:00:00+00:00", "Africa/Casablanca", days(1, "18:00"))).toBe("2021-04-10T17:00:00.000Z");
+    expect(r("2021-05-17T10:00:00+01:00", "Africa/Casablanca", days(1, "18:00"))).toBe("2021-05-16T17:00:00.000Z");
+    expect(r("2021-05-16T10:00:00+01:00", "Africa/Casablanca", days(1, "18:00"))).toBe("2021-05-15T18:00:00.000Z");
+    // The gap of 16 May: 02:30 does not exist → 03:30 (+01).
+    expect(r("2021-05-17T02:30:00+01:00", "Africa/Casablanca", days(1))).toBe("2021-05-16T02:30:00.000Z");
+  });
+});

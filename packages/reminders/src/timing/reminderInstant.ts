@@ -31,7 +31,7 @@ export interface ReminderOffset {
  *   before the gap, so it moves forward by the gap's length (Temporal's `"compatible"`, RFC 5545: Paris
  *   2026-03-29 02:30 → 03:30 CEST); an ambiguous one (DST overlap) takes the earlier instant.
  *
- * `value: 0` with `at` gives that time on the appointment's own day, which may be after `start`: the planner, not
+ * `value: 0` without `at` is `start` itself (even when its wall time is ambiguous, as Temporal does); with `at` it gives that time on the appointment's own day, which may be after `start`: the planner, not
  * this function, decides what to do with such a send (and with past ones). The result is a new `Date`; inputs are
  * never mutated. The host's time zone plays no part.
  *
@@ -75,6 +75,7 @@ export function reminderInstant(start: Date, timeZone: string, offset: ReminderO
     invalid(start, timeZone, offset);
   }
   if (unit === "hours") return checkResult(t - value * HOUR_MS, "invalid-offset", "offset.value", "reminderInstant");
+  if (value === 0 && atMs < 0) return new Date(t);
   const local = t + zone.offsetAt(t);
   const day = Math.floor(local / DAY_MS);
   const timeOfDay = atMs >= 0 ? atMs : local - day * DAY_MS;
