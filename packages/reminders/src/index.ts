@@ -17,3 +17,4 @@ export type { ZonedDateParts } from "./timing/zonedDateParts.js";
 export { localDayKey, zonedDateParts } from "./timing/zonedDateParts.js";
 export type { LocalDateTime } from "./timing/zonedInstant.js";
 export { zonedInstant } from "./timing/zonedInstant.js";
+export * from "./planning/index.js";
