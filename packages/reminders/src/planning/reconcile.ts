@@ -107,8 +107,10 @@ export function finish(draft: Draft, existing: readonly ExistingSend[] | undefin
   for (const s of skippedByKey.values()) {
     const e = stored.get(s.key);
     if (e === undefined || e.status === "cancelled") skipped.push(s);
-    else if (e.status === "pending" && s.reason === "past") lateButPending.add(s.key);
-    else if (e.status === "pending") skipped.push(s);
+    else if (e.status === "pending" && s.reason === "past" && e.sendAt.getTime() === s.sendAt?.getTime()) {
+      // The same send, only overdue: the engine's lateness rule decides, not the planner.
+      lateButPending.add(s.key);
+    } else if (e.status === "pending") skipped.push(s);
   }
   const explicit = new Set(draft.cancelKeys);
   const keys: string[] = [];
