@@ -107,7 +107,7 @@ describe("character table", () => {
     }
     expect(checked).toBeGreaterThan(45_000);
     expect(t[0x00ea]).toBe(UCS_SIMPLE);
-  });
+  }, 60_000);
 });
 
 describe("astral characters", () => {
@@ -131,7 +131,7 @@ describe("astral characters", () => {
     expect(isSimpleAstral(0x1f600)).toBe(true); // 😀
     expect(isSimpleAstral(0x1f1eb)).toBe(false); // regional indicator F
     expect(isSimpleAstral(0x1f3fd)).toBe(false); // skin tone
-  });
+  }, 60_000);
 });
 
 const FRAGMENTS = [
