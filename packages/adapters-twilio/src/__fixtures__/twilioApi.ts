@@ -3,6 +3,7 @@
 // the whole request. It records every request it received (method, path, auth, content type, form fields).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
 
 export type ApiAction =
   | { kind: "ok"; status?: string; numSegments?: string; httpStatus?: number }
@@ -22,6 +23,13 @@ export interface RecordedRequest {
 
 export interface FakeTwilioApi {
   baseUrl: string;
+  /** Messages created so far: sid → the StatusCallback URL given at creation. */
+  created: Map<string, string | undefined>;
+  /**
+   * Posts a status callback for a created message to its StatusCallback URL, signed like Twilio does with the
+   * account's auth token. Resolves with the HTTP status the webhook answered.
+   */
+  postStatus(sid: string, status: string, extra?: Record<string, string>): Promise<number>;
   action: ApiAction;
   requests: RecordedRequest[];
   reset(): void;
@@ -31,15 +39,39 @@ export interface FakeTwilioApi {
 let counter = 0;
 const sid = () => `SM${(++counter).toString(16).padStart(32, "0")}`;
 
-export async function startFakeTwilioApi(): Promise<FakeTwilioApi> {
+export async function startFakeTwilioApi(opts: { authToken?: string } = {}): Promise<FakeTwilioApi> {
   const sockets = new Set<Socket>();
   const api: FakeTwilioApi = {
     baseUrl: "",
+    created: new Map(),
+    async postStatus(sid, status, extra = {}) {
+      const callback = api.created.get(sid);
+      if (!callback) throw new Error(`No StatusCallback for ${sid}`);
+      const params = {
+        AccountSid: "AC",
+        MessageSid: sid,
+        SmsSid: sid,
+        MessageStatus: status,
+        SmsStatus: status,
+        ...extra,
+      };
+      const res = await fetch(callback, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Twilio-Signature": getExpectedTwilioSignature(opts.authToken ?? "", callback, params),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    },
     action: { kind: "ok" },
     requests: [],
     reset() {
       api.action = { kind: "ok" };
       api.requests = [];
+      api.created.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -68,8 +100,10 @@ export async function startFakeTwilioApi(): Promise<FakeTwilioApi> {
     switch (action.kind) {
       case "ok": {
         if (req.method === "GET") return json(200, { sid: "AC", status: "active" });
+        const id = sid();
+        api.created.set(id, params.get("StatusCallback") ?? undefined);
         return json(action.httpStatus ?? 201, {
-          sid: sid(),
+          sid: id,
           account_sid: "AC",
           to: params.get("To"),
           from: params.get("From"),
