@@ -8,13 +8,18 @@ const getTime = Date.prototype.getTime;
 
 /** Epoch milliseconds of a valid `Date` inside the supported range, else `NaN`. Works across realms. */
 export function instantOf(value: unknown): number {
-  let t: number;
+  // Fast path for same-realm Dates; the brand check through getTime.call covers other realms (and rejects
+  // Date-like impostors, whose getTime is never called).
+  const t = value instanceof Date ? getTime.call(value) : foreignInstant(value);
+  return t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS ? t : Number.NaN;
+}
+
+function foreignInstant(value: unknown): number {
   try {
-    t = getTime.call(value);
+    return getTime.call(value);
   } catch {
     return Number.NaN;
   }
-  return t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS ? t : Number.NaN;
 }
 
 /** One failed check: the error code it maps to, and the issue reported. */

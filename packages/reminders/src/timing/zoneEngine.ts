@@ -194,6 +194,8 @@ export class ZoneTable {
     let i = 0;
     let o = c.off0;
     while (i < c.times.length && c.times[i]! <= from) o = c.offs[i++]!;
+    // Common case: one offset in force for two days either side, so the reading exists exactly once.
+    if ((i === c.times.length || c.times[i]! > to) && to < (idx + 1) * CHUNK_MS) return local - o;
     let segStart = from;
     let found = Number.NaN;
     for (;;) {
