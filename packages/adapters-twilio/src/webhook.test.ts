@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { ValidationError } from "@rappel/core";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { furthestStatus, type TwilioMessageStatus } from "./status.js";
@@ -166,6 +167,23 @@ describe("createTwilioWebhookHandler over Node http (toNodeHandler)", () => {
     expect((await fetch(url)).status).toBe(405);
     expect((await post({ Junk: "x".repeat(70_000) })).status).toBe(413);
     expect((await post({ Hello: "world" })).status).toBe(400);
+  });
+});
+
+describe("createTwilioWebhookHandler options", () => {
+  it("lists every invalid option at once", () => {
+    try {
+      createTwilioWebhookHandler({ authToken: "", url: "relative/path", sink: {} } as never);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => i.path)).toEqual([
+        "authToken",
+        "sink.onStatus",
+        "sink.onInbound",
+        "url",
+      ]);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { type Clock, type Logger, noopLogger } from "@rappel/core";
+import { type Clock, ErrorCode, type Logger, noopLogger, ValidationError, type ValidationIssue } from "@rappel/core";
 import { type InboundKeyword, keywordOf } from "./keywords.js";
 import { validateTwilioSignature } from "./signature.js";
 import { isTwilioMessageStatus, type TwilioMessageStatus } from "./status.js";
@@ -148,12 +148,23 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
  * ```
  */
 export function createTwilioWebhookHandler(options: TwilioWebhookOptions): TwilioWebhookHandler {
-  if (!options || typeof options.authToken !== "string" || options.authToken === "") {
-    throw new TypeError("createTwilioWebhookHandler: authToken is required");
+  const issues: ValidationIssue[] = [];
+  const o = (options ?? {}) as Partial<TwilioWebhookOptions>;
+  if (typeof o.authToken !== "string" || o.authToken === "") {
+    issues.push({ path: "authToken", message: "Expected the account's auth token" });
   }
-  if (!options.sink || typeof options.sink.onStatus !== "function" || typeof options.sink.onInbound !== "function") {
-    throw new TypeError("createTwilioWebhookHandler: sink.onStatus and sink.onInbound are required");
+  if (!o.sink || typeof o.sink.onStatus !== "function")
+    issues.push({ path: "sink.onStatus", message: "Expected a function" });
+  if (!o.sink || typeof o.sink.onInbound !== "function") {
+    issues.push({ path: "sink.onInbound", message: "Expected a function" });
   }
+  if (o.url !== undefined && typeof o.url !== "function" && !isAbsoluteUrl(o.url)) {
+    issues.push({ path: "url", message: "Expected an absolute URL or a function" });
+  }
+  if (o.maxBodyBytes !== undefined && !(Number.isInteger(o.maxBodyBytes) && o.maxBodyBytes > 0)) {
+    issues.push({ path: "maxBodyBytes", message: "Expected a positive integer" });
+  }
+  if (issues.length > 0) throw new ValidationError(ErrorCode.INVALID_OPTIONS, "Invalid Twilio webhook options", issues);
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
   const logger = options.logger ?? noopLogger;
   const clock: Clock = options.clock ?? { now: () => new Date() };
@@ -238,6 +249,16 @@ export function createTwilioWebhookHandler(options: TwilioWebhookOptions): Twili
       return text(500, "Internal Server Error");
     }
   };
+}
+
+function isAbsoluteUrl(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function formParams(raw: string): Record<string, string | string[]> {
