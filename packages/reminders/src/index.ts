@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 
+export * from "./engine/index.js";
+export * from "./planning/index.js";
 export type { QuietHours } from "./timing/applyQuietHours.js";
 export { applyQuietHours } from "./timing/applyQuietHours.js";
 export { isValidTimeZone } from "./timing/isValidTimeZone.js";
@@ -17,4 +19,3 @@ export type { ZonedDateParts } from "./timing/zonedDateParts.js";
 export { localDayKey, zonedDateParts } from "./timing/zonedDateParts.js";
 export type { LocalDateTime } from "./timing/zonedInstant.js";
 export { zonedInstant } from "./timing/zonedInstant.js";
-export * from "./planning/index.js";

@@ -1,0 +1,134 @@
+import { ErrorCode, RappelError, type Storage, type Transport } from "@rappel/core";
+import type { EngineTransports, RappelDataSource } from "./types.js";
+
+const STORAGE_METHODS = [
+  "upsertPlanned",
+  "cancel",
+  "claimDue",
+  "renewLease",
+  "beginSend",
+  "complete",
+  "reschedule",
+  "getSend",
+  "listSends",
+  "appendJournal",
+  "readJournal",
+  "recordProviderStatus",
+  "addUsage",
+  "getUsage",
+  "setSmsOptOut",
+  "isSmsOptedOut",
+] as const;
+
+const DATA_METHODS = ["getAccount", "getAppointment", "getContact", "getAgenda"] as const;
+
+function wrapError(adapter: string, method: string, e: unknown): RappelError {
+  // Lease loss is part of the storage contract: the engine branches on it, so it passes through unchanged.
+  if (e instanceof RappelError && e.code === ErrorCode.LEASE_LOST) return e;
+  return new RappelError(ErrorCode.ADAPTER_ERROR, `${adapter}.${method} failed`, {
+    cause: e,
+    details: { adapter, method },
+  });
+}
+
+/** Calls `fn` and turns sync results, sync throws and rejections into one promise with wrapped errors. */
+export function guard<T>(adapter: string, method: string, fn: () => T | Promise<T>): Promise<T> {
+  let r: T | Promise<T>;
+  try {
+    r = fn();
+  } catch (e) {
+    return Promise.reject(wrapError(adapter, method, e));
+  }
+  if (r !== null && typeof r === "object" && typeof (r as Promise<T>).then === "function") {
+    return (r as Promise<T>).then(undefined, (e: unknown) => {
+      throw wrapError(adapter, method, e);
+    });
+  }
+  return Promise.resolve(r as T);
+}
+
+/** A storage whose every method goes through {@link guard}. */
+export function wrapStorage(storage: Storage): Storage {
+  const out = { capabilities: storage.capabilities } as Record<string, unknown>;
+  for (const m of STORAGE_METHODS) {
+    const f = (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[m]!;
+    out[m] = (...args: unknown[]) => guard("storage", m, () => f.apply(storage, args));
+  }
+  if (typeof storage.close === "function") out.close = () => guard("storage", "close", () => storage.close!());
+  return out as unknown as Storage;
+}
+
+/** A data source whose every method goes through {@link guard}. */
+export type GuardedData = {
+  [K in keyof RappelDataSource]-?: (
+    ...args: Parameters<NonNullable<RappelDataSource[K]>>
+  ) => Promise<Awaited<ReturnType<NonNullable<RappelDataSource[K]>>> | null>;
+};
+
+const OPTIONAL_DATA = [
+  "getService",
+  "getResource",
+  "getSignature",
+  "listContactAppointments",
+  "listAccountAppointments",
+  "listUsers",
+  "listAgendas",
+] as const;
+
+/** Wraps the data source; optional methods the host left out answer `null`. */
+export function wrapData(data: RappelDataSource): GuardedData & { has(method: keyof RappelDataSource): boolean } {
+  const out: Record<string, unknown> = {};
+  for (const m of [...DATA_METHODS, ...OPTIONAL_DATA]) {
+    const f = (data as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>)[m];
+    out[m] =
+      typeof f === "function"
+        ? (...args: unknown[]) => guard("data", m, () => f.apply(data, args))
+        : () => Promise.resolve(null);
+  }
+  out.has = (m: string) => typeof (data as unknown as Record<string, unknown>)[m] === "function";
+  return out as unknown as GuardedData & { has(method: keyof RappelDataSource): boolean };
+}
+
+/** Every transport of every channel as an ordered list. */
+export function transportLists(transports: EngineTransports): Map<string, Transport[]> {
+  const out = new Map<string, Transport[]>();
+  for (const channel of ["email", "sms", "fax", "message"] as const) {
+    const t = transports[channel];
+    if (t === undefined) continue;
+    const list = (Array.isArray(t) ? t : [t]) as Transport[];
+    if (list.length > 0) out.set(channel, list);
+  }
+  return out;
+}
+
+/**
+ * Checks every adapter at start-up and throws one `adapter-incomplete` error listing every missing required method
+ * (`details.missing`, e.g. `["storage.claimDue", "data.getContact", "transports.sms[1].send"]`).
+ */
+export function checkAdapters(storage: unknown, data: unknown, transports: unknown): void {
+  const missing: string[] = [];
+  const has = (o: unknown, m: string) =>
+    o !== null && typeof o === "object" && typeof (o as Record<string, unknown>)[m] === "function";
+  if (storage === null || typeof storage !== "object") missing.push("storage");
+  else for (const m of STORAGE_METHODS) if (!has(storage, m)) missing.push(`storage.${m}`);
+  if (data === null || typeof data !== "object") missing.push("data");
+  else for (const m of DATA_METHODS) if (!has(data, m)) missing.push(`data.${m}`);
+  if (transports === null || typeof transports !== "object") missing.push("transports");
+  else {
+    for (const [channel, t] of Object.entries(transports as Record<string, unknown>)) {
+      if (t === undefined) continue;
+      const list = Array.isArray(t) ? t : [t];
+      list.forEach((x, i) => {
+        const where = Array.isArray(t) ? `transports.${channel}[${i}]` : `transports.${channel}`;
+        if (!has(x, "send")) missing.push(`${where}.send`);
+        else if ((x as Transport).channel !== channel)
+          missing.push(`${where}.channel (serves ${(x as Transport).channel})`);
+      });
+    }
+  }
+  if (missing.length > 0) {
+    throw new RappelError(ErrorCode.ADAPTER_INCOMPLETE, `Adapters lack required methods: ${missing.join(", ")}`, {
+      details: { missing },
+    });
+  }
+}

@@ -1,0 +1,1154 @@
+import {
+  type AccountOptions,
+  type Appointment,
+  type CancelSpec,
+  type Channel,
+  type ClaimedSend,
+  type Clock,
+  type Contact,
+  ErrorCode,
+  type JournalEntryInput,
+  type LeaseRef,
+  type Logger,
+  type MessageKind,
+  noopLogger,
+  type OutboundMessage,
+  type PlanResult,
+  RappelError,
+  resolveOptions,
+  resolveSignature,
+  type SendRecord,
+  type SkipReason,
+  type Storage,
+  type Transport,
+  TransportError,
+} from "@rappel/core";
+import { applySmsLimit } from "@rappel/templating";
+import { planAppointmentEvent } from "../planning/appointment.js";
+import { planCustomSms } from "../planning/customSms.js";
+import { groupDueSends } from "../planning/groups.js";
+import { planNewMessage } from "../planning/newMessage.js";
+import { replanForOptionsChange } from "../planning/replan.js";
+import { planSecurityEvent } from "../planning/security.js";
+import type { ExistingSend, ExistingSendStatus } from "../planning/types.js";
+import { zonedDateParts } from "../timing/zonedDateParts.js";
+import { checkAdapters, type GuardedData, transportLists, wrapData, wrapStorage } from "./adapters.js";
+import { purposeOf, type RenderData, renderEmail, renderSmsText } from "./render.js";
+import type {
+  AccountRecord,
+  PlanSummary,
+  Rappel,
+  RappelOptions,
+  RappelScope,
+  RunDueResult,
+  Scheduler,
+  UsageReport,
+} from "./types.js";
+import {
+  AccountChangedSchema,
+  AppointmentEventSchema,
+  AppointmentMovedSchema,
+  ContactChangedSchema,
+  CustomSmsSchema,
+  EngineOptionsSchema,
+  MessageTakenSchema,
+  MonthSchema,
+  ProviderStatusSchema,
+  parseInput,
+  RunDueSchema,
+  SecurityEventSchema,
+  SmsKeywordSchema,
+  StructureIdSchema,
+} from "./validate.js";
+
+/** The default clock: the one place the engine reads the system time. */
+const systemClock: Clock = { now: () => new Date() };
+
+const realScheduler: Scheduler = {
+  sleep(ms, signal) {
+    return new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      (timer as { unref?: () => void }).unref?.();
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    });
+  },
+};
+
+const CONTACT_KINDS: readonly MessageKind[] = [
+  "reminder",
+  "immediate-reminder",
+  "confirmation",
+  "pending-confirmation",
+  "cancellation",
+  "survey",
+];
+
+const EMPTY_RESULT = (): RunDueResult => ({
+  claimed: 0,
+  sent: 0,
+  retried: 0,
+  failed: 0,
+  unknown: 0,
+  missed: 0,
+  skipped: 0,
+  cancelled: 0,
+  fallback: 0,
+  lost: 0,
+});
+
+function existingStatus(s: SendRecord["status"]): ExistingSendStatus {
+  return s === "planned" ? "pending" : s === "sending" ? "in-flight" : s === "cancelled" ? "cancelled" : "done";
+}
+
+/**
+ * The calendar month (`YYYY-MM`) of an instant in a time zone: the month usage is counted in (R-43).
+ *
+ * @example
+ * ```ts
+ * monthOf(new Date("2026-05-31T22:30:00Z"), "Europe/Paris") //=> "2026-06"
+ * ```
+ */
+export function monthOf(at: Date, timeZone: string): string {
+  const p = zonedDateParts(at, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, "0")}`;
+}
+
+function notFound(what: string, id: string): RappelError {
+  return new RappelError(ErrorCode.NOT_FOUND, `No such ${what} in this structure`, { details: { [`${what}Id`]: id } });
+}
+
+function isLeaseLost(e: unknown): boolean {
+  return e instanceof RappelError && e.code === ErrorCode.LEASE_LOST;
+}
+
+/** Per-`runDue` state: tallies and the journal entries written at the end of the batch. */
+interface Batch {
+  result: RunDueResult;
+  journal: JournalEntryInput[];
+  accounts: Map<string, Promise<AccountRecord | null>>;
+}
+
+/**
+ * Creates the Rappel engine (R-40): it plans sends when the host reports events, stores them in `storage`, claims
+ * the due ones with a lease (several workers may share one storage), renders them at send time with the latest
+ * data from `data`, applies SMS limits and quotas, hands them to the transports with an idempotency key, and records
+ * every outcome in the per-contact journal.
+ *
+ * Every adapter call (storage, data source, transports) is wrapped: sync, async and throwing become one promise, and
+ * failures are rethrown as `RappelError` code `adapter-error` with the original as `cause`. At creation, one
+ * `adapter-incomplete` error lists every missing required method (`details.missing`). Invalid options throw
+ * `ValidationError` (`invalid-input`).
+ *
+ * @param options - See {@link RappelOptions}.
+ * @returns The engine: {@link Rappel}.
+ * @throws `adapter-incomplete`, `invalid-input`.
+ *
+ * @example
+ * ```ts
+ * const engine = createRappel({
+ *   storage: createMemoryStorage(),
+ *   transports: { email: createMemoryTransport({ channel: "email" }), sms: [twilio, backupSms] },
+ *   data: myDataSource,
+ * });
+ * await engine.forStructure("s1").appointmentCreated({ appointmentId: "r1" });
+ * engine.start(); // delivers what is due, in the background
+ * await engine.stop(); // in-flight sends finish first
+ * ```
+ */
+export function createRappel(options: RappelOptions): Rappel {
+  if (options === null || typeof options !== "object") {
+    throw new RappelError(ErrorCode.ADAPTER_INCOMPLETE, "createRappel needs storage, data and transports", {
+      details: { missing: ["storage", "data", "transports"] },
+    });
+  }
+  checkAdapters(options.storage, options.data, options.transports);
+  const opts = parseInput(EngineOptionsSchema, options, "engine options");
+  const store: Storage = wrapStorage(options.storage);
+  const data: GuardedData & { has(m: string): boolean } = wrapData(options.data);
+  const chains = transportLists(options.transports);
+  const clock = options.clock ?? systemClock;
+  const logger: Logger = options.logger ?? noopLogger;
+  const random = options.random ?? Math.random;
+  const scheduler = options.scheduler ?? realScheduler;
+  const lateness = opts.lateness ?? 3_600_000;
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const owner = opts.workerId ?? "rappel";
+  const batchSize = opts.batchSize ?? 200;
+  const pollMs = opts.pollIntervalMs ?? 1_000;
+  const maxAttempts = opts.retry?.maxAttempts ?? 8;
+  const baseDelay = opts.retry?.baseDelayMs ?? 30_000;
+  const maxDelay = opts.retry?.maxDelayMs ?? 3_600_000;
+  const currency = opts.pricing?.currency ?? "CHF";
+  const freeQuota = opts.pricing?.freeReminderSms ?? 200;
+  const reminderPrice = opts.pricing?.reminderSms ?? 10;
+  const customPrice = opts.pricing?.customSms ?? 15;
+  const templates = options.templates;
+
+  const resolvedOptions = new WeakMap<object, AccountOptions>();
+  function optionsOf(rec: AccountRecord): AccountOptions {
+    const input = rec.options ?? {};
+    let o = resolvedOptions.get(input);
+    if (o === undefined) {
+      o = resolveOptions(input);
+      resolvedOptions.set(input, o);
+    }
+    return o;
+  }
+
+  async function account(structureId: string, accountId: string): Promise<AccountRecord> {
+    const rec = await data.getAccount(structureId, accountId);
+    if (rec === null || rec.account.structureId !== structureId) throw notFound("account", accountId);
+    return rec;
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Planning side
+
+  async function existingOf(structureId: string, filters: { appointmentId?: string; contactId?: string }[]) {
+    const byKey = new Map<string, ExistingSend>();
+    for (const f of filters) {
+      let after: string | undefined;
+      for (;;) {
+        const page = await store.listSends(structureId, { ...f, limit: 10_000, ...(after ? { after } : {}) });
+        for (const r of page) byKey.set(r.key, { ...r, status: existingStatus(r.status) });
+        if (page.length < 10_000) break;
+        after = page[page.length - 1]!.key;
+      }
+    }
+    return [...byKey.values()];
+  }
+
+  /** Applies a plan: cancels first, then stores, then journals; returns the summary. */
+  async function apply(
+    structureId: string,
+    plan: PlanResult,
+    now: Date,
+    extraCancels: readonly CancelSpec[] = [],
+  ): Promise<PlanSummary> {
+    const summary: PlanSummary = { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
+    const journal: JournalEntryInput[] = [];
+    const plannedKeys = new Set(plan.plan.map((s) => s.key));
+    for (const spec of [...extraCancels, ...plan.cancel]) {
+      const r = await store.cancel(structureId, spec, now);
+      for (const s of r.cancelled) {
+        if (plannedKeys.has(s.key)) continue;
+        summary.cancelled.push(s.key);
+        journal.push(entry(s, now, "cancelled"));
+      }
+      for (const s of r.stopped) {
+        if (plannedKeys.has(s.key)) continue;
+        summary.stopped.push(s.key);
+        journal.push(entry(s, now, "cancelled"));
+      }
+      for (const s of r.tooLate) summary.tooLate.push(s.key);
+    }
+    if (plan.plan.length > 0) {
+      const r = await store.upsertPlanned(structureId, plan.plan, now);
+      const locked = new Set(r.lockedKeys);
+      for (const s of plan.plan) {
+        if (locked.has(s.key)) continue;
+        summary.planned.push(s.key);
+        if (s.contactId !== undefined) {
+          journal.push({
+            ...entry(s, now, "planned"),
+            data: { sendAt: s.sendAt.toISOString() },
+          });
+        }
+      }
+    }
+    for (const s of plan.skipped) {
+      summary.skipped.push({ key: s.key, reason: s.reason });
+      if (s.contactId !== undefined) journal.push({ ...entry(s, now, "skipped"), reason: s.reason });
+    }
+    const withContact = journal.filter((e) => e.contactId !== undefined);
+    if (withContact.length > 0) await store.appendJournal(structureId, withContact);
+    for (const k of summary.tooLate) logger.info("plan.cancel-too-late", { structureId, sendKey: k });
+    return summary;
+  }
+
+  function entry(
+    s: Pick<SendRecord, "structureId" | "key" | "kind" | "channel" | "accountId"> & { contactId?: string },
+    at: Date,
+    event: JournalEntryInput["event"],
+  ): JournalEntryInput {
+    const e: JournalEntryInput = {
+      structureId: s.structureId,
+      accountId: s.accountId,
+      at,
+      event,
+      key: s.key,
+      channel: s.channel,
+      kind: s.kind,
+    };
+    if (s.contactId !== undefined) e.contactId = s.contactId;
+    return e;
+  }
+
+  async function appointmentEvent(
+    structureId: string,
+    event: "created" | "moved" | "cancelled" | "confirmed",
+    input: unknown,
+  ): Promise<PlanSummary> {
+    const moved = event === "moved";
+    const args = moved
+      ? parseInput(AppointmentMovedSchema, input, "appointmentMoved input")
+      : parseInput(AppointmentEventSchema, input, `appointment ${event} input`);
+    const now = clock.now();
+    const appointment = await data.getAppointment(structureId, args.appointmentId);
+    if (appointment === null || appointment.structureId !== structureId)
+      throw notFound("appointment", args.appointmentId);
+    const rec = await account(structureId, appointment.accountId);
+    const agenda = await data.getAgenda(structureId, appointment.agendaId);
+    if (agenda === null) throw notFound("agenda", appointment.agendaId);
+    const contact = await data.getContact(structureId, appointment.contactId);
+    if (contact === null) throw notFound("contact", appointment.contactId);
+    const contactAppointments = (await data.listContactAppointments(structureId, contact.id)) ?? [];
+    const users = (await data.listUsers(structureId)) ?? [];
+    let previous: Appointment | undefined;
+    if (moved) {
+      const m = args as unknown as { previousStart: Date; previousEnd?: Date };
+      const end =
+        m.previousEnd ??
+        new Date(m.previousStart.getTime() + (appointment.end.getTime() - appointment.start.getTime()));
+      previous = { ...appointment, start: m.previousStart, end };
+    }
+    // Moves and cancellations are planned from the state alone and cancel the appointment's whole scope first
+    // (claimed sends included, so nothing of the old state goes out after the call); the plan then revives what the
+    // new state still wants. Creations and confirmations are planned against what is stored (exact, idempotent).
+    const exact = event === "created" || event === "confirmed";
+    const existing = exact
+      ? await existingOf(structureId, [{ appointmentId: appointment.id }, { contactId: contact.id }])
+      : undefined;
+    const plan = planAppointmentEvent({
+      event,
+      appointment,
+      ...(previous ? { previous } : {}),
+      account: rec.account,
+      options: optionsOf(rec),
+      agenda,
+      contact,
+      contactAppointments,
+      ...(existing ? { existing } : {}),
+      now,
+      ...(args.overrides ? { overrides: args.overrides as never } : {}),
+      directory: { users },
+    });
+    const extra: CancelSpec[] =
+      event === "cancelled"
+        ? [{ appointmentId: appointment.id }]
+        : moved
+          ? [{ appointmentId: appointment.id, kinds: CONTACT_KINDS }]
+          : [];
+    return apply(structureId, plan, now, extra);
+  }
+
+  async function replanAccount(
+    structureId: string,
+    rec: AccountRecord,
+    appointments: readonly Appointment[],
+    contacts: readonly Contact[],
+    now: Date,
+  ): Promise<PlanSummary> {
+    const history: Appointment[] = [];
+    for (const c of contacts) history.push(...((await data.listContactAppointments(structureId, c.id)) ?? []));
+    const existing = await existingOf(
+      structureId,
+      appointments.map((a) => ({ appointmentId: a.id })),
+    );
+    const plan = replanForOptionsChange({
+      account: rec.account,
+      options: optionsOf(rec),
+      appointments,
+      contacts,
+      history,
+      existing,
+      now,
+    });
+    return apply(structureId, plan, now);
+  }
+
+  function merge(into: PlanSummary, from: PlanSummary): PlanSummary {
+    into.planned.push(...from.planned);
+    into.cancelled.push(...from.cancelled);
+    into.stopped.push(...from.stopped);
+    into.tooLate.push(...from.tooLate);
+    into.skipped.push(...from.skipped);
+    return into;
+  }
+
+  async function optOut(structureId: string, phone: string, at: Date, now: Date): Promise<PlanSummary> {
+    await store.setSmsOptOut(structureId, phone, true, at);
+    const pending = await store.listSends(structureId, {
+      address: phone,
+      channel: "sms",
+      status: ["planned", "sending"],
+      limit: 10_000,
+    });
+    const summary: PlanSummary = { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
+    if (pending.length > 0) {
+      const r = await store.cancel(structureId, { keys: pending.map((s) => s.key) }, now);
+      summary.cancelled = r.cancelled.map((s) => s.key);
+      summary.stopped = r.stopped.map((s) => s.key);
+      summary.tooLate = r.tooLate.map((s) => s.key);
+      const journal: JournalEntryInput[] = [];
+      const told = new Set<string>();
+      for (const s of [...r.cancelled, ...r.stopped]) {
+        if (s.contactId === undefined) continue;
+        if (!told.has(s.contactId)) {
+          told.add(s.contactId);
+          journal.push({ ...entry(s, now, "opted-out"), key: undefined as never, reason: "stop" });
+        }
+        journal.push({ ...entry(s, now, "cancelled"), reason: "opted-out" });
+      }
+      for (const e of journal) if (e.key === undefined) delete e.key;
+      if (journal.length > 0) await store.appendJournal(structureId, journal);
+    }
+    return summary;
+  }
+
+  const scopes = new Map<string, RappelScope>();
+  function forStructure(structureIdInput: string): RappelScope {
+    const structureId = parseInput(StructureIdSchema, structureIdInput, "structure id");
+    const cached = scopes.get(structureId);
+    if (cached) return cached;
+    const scope: RappelScope = {
+      structureId,
+      appointmentCreated: (input) => appointmentEvent(structureId, "created", input),
+      appointmentMoved: (input) => appointmentEvent(structureId, "moved", input),
+      appointmentCancelled: (input) => appointmentEvent(structureId, "cancelled", input),
+      appointmentConfirmed: (input) => appointmentEvent(structureId, "confirmed", input),
+      async messageTaken(input) {
+        const args = parseInput(MessageTakenSchema, input, "messageTaken input");
+        const now = clock.now();
+        const rec = await account(structureId, args.message.accountId);
+        const contact = args.message.contactId ? await data.getContact(structureId, args.message.contactId) : null;
+        const plan = planNewMessage({
+          message: { ...args.message, structureId },
+          account: rec.account,
+          options: optionsOf(rec),
+          ...(contact ? { contact } : {}),
+          ...(args.overrides ? { overrides: args.overrides as never } : {}),
+          now,
+        });
+        return apply(structureId, plan, now);
+      },
+      async securityEvent(input) {
+        const args = parseInput(SecurityEventSchema, input, "securityEvent input");
+        const now = clock.now();
+        const users = (await data.listUsers(structureId)) ?? [];
+        const agenda = args.agendaId ? await data.getAgenda(structureId, args.agendaId) : null;
+        if (args.agendaId && agenda === null) throw notFound("agenda", args.agendaId);
+        let agendas: readonly import("@rappel/core").Agenda[] = [];
+        if (args.agendaIds) {
+          for (const id of args.agendaIds) {
+            const g = await data.getAgenda(structureId, id);
+            if (g === null) throw notFound("agenda", id);
+            agendas = [...agendas, g];
+          }
+        } else agendas = (await data.listAgendas(structureId)) ?? [];
+        const plan = planSecurityEvent({
+          event: args.event,
+          eventId: args.eventId,
+          structureId,
+          ...(args.accountId ? { accountId: args.accountId } : {}),
+          user: args.user,
+          ...(args.previousEmail ? { previousEmail: args.previousEmail } : {}),
+          ...(agenda ? { agenda } : {}),
+          agendas,
+          users,
+          now,
+        });
+        return apply(structureId, plan, now);
+      },
+      async customSms(input) {
+        const args = parseInput(CustomSmsSchema, input, "customSms input");
+        const now = clock.now();
+        const rec = await account(structureId, args.accountId);
+        const contacts: Contact[] = [];
+        for (const id of args.contactIds) {
+          const c = await data.getContact(structureId, id);
+          if (c === null) throw notFound("contact", id);
+          contacts.push(c);
+        }
+        const plan = planCustomSms({
+          kind: args.kind,
+          id: args.id,
+          account: rec.account,
+          options: optionsOf(rec),
+          contacts,
+          text: args.text,
+          ...(args.sendAt ? { sendAt: args.sendAt } : {}),
+          ...(args.at ? { at: args.at } : {}),
+          ...(args.timeZone ? { timeZone: args.timeZone } : {}),
+          now,
+        });
+        return apply(structureId, plan, now);
+      },
+      async contactPreferencesChanged(input) {
+        const args = parseInput(ContactChangedSchema, input, "contactPreferencesChanged input");
+        const now = clock.now();
+        const contact = await data.getContact(structureId, args.contactId);
+        if (contact === null) throw notFound("contact", args.contactId);
+        const all = (await data.listContactAppointments(structureId, contact.id)) ?? [];
+        const byAccount = new Map<string, Appointment[]>();
+        for (const a of all) {
+          if (a.start.getTime() <= now.getTime()) continue;
+          const l = byAccount.get(a.accountId) ?? [];
+          l.push(a);
+          byAccount.set(a.accountId, l);
+        }
+        const summary: PlanSummary = { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
+        for (const [accountId, list] of byAccount) {
+          const rec = await account(structureId, accountId);
+          merge(summary, await replanAccount(structureId, rec, list, [contact], now));
+        }
+        return summary;
+      },
+      async smsKeyword(input) {
+        const args = parseInput(SmsKeywordSchema, input, "smsKeyword input");
+        const now = clock.now();
+        const at = args.at ?? now;
+        if (args.keyword === "stop") return optOut(structureId, args.phone, at, now);
+        await store.setSmsOptOut(structureId, args.phone, false, at);
+        return { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
+      },
+      async accountOptionsChanged(input) {
+        const args = parseInput(AccountChangedSchema, input, "accountOptionsChanged input");
+        if (!data.has("listAccountAppointments")) {
+          throw new RappelError(
+            ErrorCode.INVALID_STATE,
+            "Re-planning after an options change needs data.listAccountAppointments",
+          );
+        }
+        const now = clock.now();
+        const rec = await account(structureId, args.accountId);
+        const appointments = ((await data.listAccountAppointments(structureId, args.accountId, now)) ?? []).filter(
+          (a) => a.structureId === structureId && a.accountId === args.accountId,
+        );
+        const contacts: Contact[] = [];
+        const seen = new Set<string>();
+        const kept: Appointment[] = [];
+        for (const a of appointments) {
+          if (!seen.has(a.contactId)) {
+            seen.add(a.contactId);
+            const c = await data.getContact(structureId, a.contactId);
+            if (c !== null) contacts.push(c);
+          }
+          if (contacts.some((c) => c.id === a.contactId)) kept.push(a);
+        }
+        return replanAccount(structureId, rec, kept, contacts, now);
+      },
+      async journal(contactId, readOptions) {
+        parseInput(StructureIdSchema, contactId, "contact id");
+        return store.readJournal(structureId, contactId, readOptions);
+      },
+      async usage(accountId, month) {
+        parseInput(StructureIdSchema, accountId, "account id");
+        parseInput(MonthSchema, month, "month");
+        const rec = await account(structureId, accountId);
+        const counters = await store.getUsage(structureId, accountId, month);
+        const quota = rec.account.onlineBooking ? freeQuota : 0;
+        const billable = Math.max(0, counters.reminderSmsCredits - quota);
+        const report: UsageReport = {
+          accountId,
+          month,
+          counters,
+          creditsUsed: counters.reminderSmsCredits + counters.customSmsCredits + counters.otherSmsCredits,
+          freeQuota: quota,
+          freeLeft: Math.max(0, quota - counters.reminderSmsCredits),
+          billableReminderCredits: billable,
+          customCredits: counters.customSmsCredits,
+          amountDue: { amount: billable * reminderPrice + counters.customSmsCredits * customPrice, currency },
+        };
+        return report;
+      },
+      async sendStatus(key) {
+        parseInput(StructureIdSchema, key, "send key");
+        return store.getSend(structureId, key);
+      },
+      async listSends(filter) {
+        return store.listSends(structureId, filter);
+      },
+    };
+    scopes.set(structureId, scope);
+    return scope;
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Delivery side
+
+  function backoff(attempt: number, retryAfterMs: number | undefined): number {
+    const ceiling = Math.min(maxDelay, baseDelay * 2 ** Math.max(0, attempt - 1));
+    const jitter = Math.floor(random() * ceiling);
+    return retryAfterMs !== undefined ? Math.max(Math.min(retryAfterMs, maxDelay), jitter) : jitter;
+  }
+
+  function idempotentChain(channel: Channel): boolean {
+    const list = chains.get(channel);
+    return list?.every((t) => t.capabilities?.idempotencyKey === true) === true;
+  }
+
+  async function load(batch: Batch, send: SendRecord): Promise<RenderData | null> {
+    const sid = send.structureId;
+    const ak = `${sid}\u0000${send.accountId}`;
+    let p = batch.accounts.get(ak);
+    if (p === undefined) {
+      p = data.getAccount(sid, send.accountId);
+      batch.accounts.set(ak, p);
+    }
+    const rec = await p;
+    if (rec === null || rec.account.structureId !== sid) return null;
+    const contact = send.contactId !== undefined ? await data.getContact(sid, send.contactId) : null;
+    const appointment = send.appointmentId !== undefined ? await data.getAppointment(sid, send.appointmentId) : null;
+    const others: Appointment[] = [];
+    const ids = send.data.appointmentIds;
+    if (Array.isArray(ids) && ids.length > 1) {
+      for (const id of ids) {
+        if (typeof id !== "string" || id === send.appointmentId) continue;
+        const o = await data.getAppointment(sid, id);
+        if (o !== null && o.status !== "cancelled") others.push(o);
+      }
+    }
+    const agendaId = appointment?.agendaId ?? (typeof send.data.agendaId === "string" ? send.data.agendaId : undefined);
+    const agenda = agendaId !== undefined ? await data.getAgenda(sid, agendaId) : null;
+    const service = appointment?.serviceId ? await data.getService(sid, appointment.serviceId) : null;
+    const resource = appointment?.resourceId ? await data.getResource(sid, appointment.resourceId) : null;
+    return {
+      account: rec.account,
+      options: optionsOf(rec),
+      purposeSignatures: rec.purposeSignatures,
+      contact: contact !== null && contact.structureId === sid ? contact : null,
+      appointment: appointment !== null && appointment.structureId === sid ? appointment : null,
+      others,
+      agenda,
+      service: service ?? null,
+      resource: resource ?? null,
+      signatureHtml: undefined,
+    };
+  }
+
+  async function signatureOf(send: SendRecord, d: RenderData, kind: MessageKind): Promise<string | undefined> {
+    if (!data.has("getSignature")) return undefined;
+    const NONE = "\u0000none";
+    const purpose = purposeOf(kind);
+    const id = resolveSignature({
+      account: d.account.signatureId ? { signatureId: d.account.signatureId } : {},
+      ...(d.agenda?.signatureId ? { agenda: { signatureId: d.agenda.signatureId } } : {}),
+      ...(d.service?.signatureId ? { service: { signatureId: d.service.signatureId } } : {}),
+      ...(d.resource?.signatureId ? { resource: { signatureId: d.resource.signatureId } } : {}),
+      ...(purpose ? { purpose } : {}),
+      ...(d.purposeSignatures ? { purposeSignatures: d.purposeSignatures } : {}),
+      defaultSignatureId: d.account.signatureId ?? NONE,
+    });
+    if (id === NONE) return undefined;
+    const sig = await data.getSignature(send.structureId, id);
+    return sig?.html;
+  }
+
+  /** The address a contact send goes to now (latest data), or why it cannot go. */
+  function currentAddress(send: SendRecord, d: RenderData, channel: Channel): string | SkipReason {
+    if (send.recipient.type !== "contact" || d.contact === null) return send.recipient.address;
+    const c = d.contact;
+    if (channel === "email") {
+      if (c.preferences.email.enabled === false && send.kind !== "custom-sms") return "consent";
+      return c.email ?? "no-email";
+    }
+    if (channel === "sms") {
+      if (c.preferences.sms.optedOut) return "opted-out";
+      if (c.preferences.sms.enabled === false) return "consent";
+      const i = c.preferences.sms.phoneIndex;
+      const phone = i !== undefined ? c.phones[i] : c.phones.find((p) => p.mobile);
+      return phone?.mobile ? phone.number : "no-mobile";
+    }
+    return send.recipient.address;
+  }
+
+  type Attempt =
+    | { ok: true; provider: string; providerMessageId: string; status: SendRecord["providerStatus"] }
+    | { ok: false; failure: "transient" | "permanent" | "unknown"; error: unknown; provider: string };
+
+  async function transmit(channel: Channel, message: OutboundMessage): Promise<Attempt> {
+    const list = chains.get(channel) as Transport[] | undefined;
+    if (list === undefined) {
+      return {
+        ok: false,
+        failure: "permanent",
+        error: new RappelError(ErrorCode.NO_TRANSPORT, `No transport for ${channel}`),
+        provider: "none",
+      };
+    }
+    let last: Attempt | undefined;
+    for (const t of list) {
+      try {
+        const r = await t.send(message);
+        return {
+          ok: true,
+          provider: r.provider ?? t.name,
+          providerMessageId: r.providerMessageId,
+          status: r.status ?? "sent",
+        };
+      } catch (e) {
+        let failure: "transient" | "permanent" | "unknown" = e instanceof TransportError ? e.failure : "transient";
+        if (failure === "unknown" && t.capabilities?.idempotencyKey === true) failure = "transient";
+        last = { ok: false, failure, error: e, provider: t.name };
+        if (failure !== "transient") return last;
+      }
+    }
+    return last!;
+  }
+
+  function failureCode(e: unknown): string {
+    if (e instanceof TransportError && e.providerCode) return e.providerCode;
+    if (e instanceof RappelError) return e.code;
+    return ErrorCode.TRANSPORT_TRANSIENT;
+  }
+
+  function failureText(e: unknown): string {
+    if (e instanceof TransportError) {
+      return [e.command, e.responseCode, e.providerCode].filter((x) => x !== undefined).join(" ") || e.code;
+    }
+    return e instanceof RappelError ? e.code : "transport error";
+  }
+
+  /** Builds the outbound message of a send on `channel` (SMS may fall back to email). */
+  function outbound(
+    send: SendRecord,
+    d: RenderData,
+    channel: Channel,
+    to: string,
+    key: string,
+    rendered: { sms?: string; email?: { subject: string; html: string; text: string } },
+  ): OutboundMessage {
+    const base = {
+      idempotencyKey: key,
+      structureId: send.structureId,
+      accountId: send.accountId,
+      metadata: { kind: send.kind, sendKey: send.key },
+    };
+    if (channel === "sms") return { ...base, channel, to, body: rendered.sms! };
+    const e = rendered.email!;
+    if (channel === "email") {
+      const slot = send.data.slot === "second" ? "second" : "first";
+      const sender = send.kind === "reminder" ? d.options.reminders[slot].senderEmail : undefined;
+      return {
+        ...base,
+        channel,
+        to: { address: to },
+        ...(sender ? { from: { address: sender, name: d.account.name } } : {}),
+        subject: e.subject,
+        text: e.text,
+        html: e.html,
+      };
+    }
+    if (channel === "fax") return { ...base, channel, to, subject: e.subject, text: e.text, html: e.html };
+    return { ...base, channel: "message", to, subject: e.subject, text: e.text };
+  }
+
+  /** Delivers one message made of one or more claimed sends (a group shares one message, R-34). */
+  async function deliver(batch: Batch, claims: ClaimedSend[], messageKey: string): Promise<void> {
+    const res = batch.result;
+    const lead = claims[0]!.send;
+    const refs: LeaseRef[] = claims.map((c) => ({ structureId: c.send.structureId, key: c.send.key, token: c.token }));
+    const sid = lead.structureId;
+    let now = clock.now();
+    const j = (s: SendRecord, event: JournalEntryInput["event"], extra: Partial<JournalEntryInput> = {}) => {
+      if (s.contactId !== undefined) batch.journal.push({ ...entry(s, now, event), ...extra });
+    };
+    const finish = async (
+      outcome: Parameters<Storage["complete"]>[1],
+      event: JournalEntryInput["event"],
+      extra = {},
+    ) => {
+      for (let i = 0; i < refs.length; i++) {
+        await store.complete(refs[i]!, outcome, now);
+        j(claims[i]!.send, event, extra);
+      }
+    };
+
+    // R-48: a previous holder handed it off and vanished: the provider may have it.
+    if (claims.some((c) => c.interrupted) && !idempotentChain(lead.channel)) {
+      await finish(
+        { status: "unknown", failureCode: "interrupted", failureReason: "worker lost during hand-off" },
+        "unknown",
+      );
+      res.unknown += claims.length;
+      logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, reason: "interrupted" });
+      return;
+    }
+    // R-47: too late to be useful.
+    const t = now.getTime();
+    if (
+      (lead.expiresAt !== undefined && t >= lead.expiresAt.getTime()) ||
+      t - lead.nextAttemptAt.getTime() >= lateness
+    ) {
+      await finish({ status: "missed", failureReason: "too late" }, "missed");
+      res.missed += claims.length;
+      logger.info("send.missed", { sendKey: lead.key, structureId: sid });
+      return;
+    }
+    const d = await load(batch, lead);
+    if (d === null) {
+      await finish(
+        { status: "failed", failureCode: ErrorCode.NOT_FOUND, failureReason: "account not found" },
+        "failed",
+        {
+          reason: ErrorCode.NOT_FOUND,
+        },
+      );
+      res.failed += claims.length;
+      return;
+    }
+    if (d.account.status === "disabled") {
+      await finish({ status: "skipped", skipReason: "disabled" }, "skipped", { reason: "disabled" });
+      res.skipped += claims.length;
+      return;
+    }
+    if (
+      lead.appointmentId !== undefined &&
+      CONTACT_KINDS.includes(lead.kind) &&
+      lead.kind !== "cancellation" &&
+      (d.appointment === null || d.appointment.status === "cancelled")
+    ) {
+      await finish({ status: "cancelled" }, "cancelled", { reason: "appointment-cancelled" });
+      res.cancelled += claims.length;
+      return;
+    }
+    if (claims.length > 1) {
+      for (const c of claims.slice(1)) {
+        if (c.send.appointmentId === undefined || c.send.appointmentId === lead.appointmentId) continue;
+        const o = await data.getAppointment(sid, c.send.appointmentId);
+        if (o !== null && o.status !== "cancelled") d.others.push(o);
+      }
+    }
+
+    let channel: Channel = lead.channel;
+    let to = currentAddress(lead, d, channel);
+    const skipWith = async (reason: SkipReason) => {
+      await finish({ status: "skipped", skipReason: reason }, "skipped", { reason });
+      res.skipped += claims.length;
+    };
+    if (channel === "sms" && typeof to === "string" && !["opted-out", "consent", "no-mobile"].includes(to)) {
+      if (await store.isSmsOptedOut(sid, to)) to = "opted-out";
+    }
+    if (to === "opted-out" || to === "consent" || to === "no-mobile" || to === "no-email") return skipWith(to);
+
+    // Render (R-24…R-27) and apply the SMS policy (R-18, R-26).
+    const rendered: { sms?: string; email?: { subject: string; html: string; text: string } } = {};
+    let credits = 0;
+    try {
+      if (channel === "sms") {
+        const sms = d.options.communication.sms;
+        const limited = applySmsLimit(renderSmsText(lead, d, templates), {
+          maxSegments: sms.maxSegments,
+          overflow: sms.overflow,
+          encoding: sms.encoding,
+        });
+        rendered.sms = limited.text;
+        credits = limited.info.segments;
+      } else {
+        d.signatureHtml = await signatureOf(lead, d, lead.kind);
+        rendered.email = renderEmail(lead, d, templates);
+      }
+    } catch (e) {
+      if (e instanceof RappelError && e.code === ErrorCode.SMS_TOO_LONG) return skipWith("too-long");
+      if (e instanceof RappelError && e.code.startsWith("adapter")) throw e;
+      const code = e instanceof RappelError ? e.code : "render-error";
+      await finish({ status: "failed", failureCode: code, failureReason: "rendering failed" }, "failed", {
+        reason: code,
+      });
+      res.failed += claims.length;
+      logger.error("send.render-failed", { sendKey: lead.key, structureId: sid, code });
+      return;
+    }
+
+    // Quota (R-43) and fallback (R-45).
+    const month = monthOf(now, d.account.timeZone);
+    let usage: Partial<
+      Record<"reminderSmsCredits" | "customSmsCredits" | "otherSmsCredits" | "emails" | "faxes" | "messages", number>
+    > = {};
+    let fellBack = false;
+    if (channel === "sms") {
+      const billing = lead.billing ?? "none";
+      if (billing === "reminder") {
+        usage = { reminderSmsCredits: credits };
+        if (!d.options.communication.sms.allowOverage) {
+          const quota = d.account.onlineBooking ? freeQuota : 0;
+          const r = await store.addUsage(sid, lead.accountId, month, usage, { max: { reminderSmsCredits: quota } });
+          if (!r.applied) {
+            const email = d.contact?.email;
+            if (lead.recipient.type !== "contact" || !email || d.contact?.preferences.email.enabled === false) {
+              return skipWith("quota-exhausted");
+            }
+            fellBack = true;
+            channel = "email";
+            to = email;
+            usage = {};
+            try {
+              d.signatureHtml = await signatureOf(lead, d, lead.kind);
+              rendered.email = renderEmail(lead, d, templates);
+            } catch (e) {
+              const code = e instanceof RappelError ? e.code : "render-error";
+              await finish({ status: "failed", failureCode: code }, "failed", { reason: code });
+              res.failed += claims.length;
+              return;
+            }
+            j(lead, "fallback", { reason: "quota-exhausted", data: { to: "email" } });
+          }
+        } else await store.addUsage(sid, lead.accountId, month, usage);
+      } else {
+        usage = billing === "custom" ? { customSmsCredits: credits } : { otherSmsCredits: credits };
+        await store.addUsage(sid, lead.accountId, month, usage);
+      }
+    }
+    const refund = async () => {
+      if (Object.keys(usage).length === 0) return;
+      const neg: typeof usage = {};
+      for (const [k, v] of Object.entries(usage)) neg[k as keyof typeof usage] = -(v as number);
+      await store.addUsage(sid, lead.accountId, month, neg);
+      usage = {};
+    };
+
+    // Hand-off: the linearization point against cancels (R-33, R-40).
+    const live: number[] = [];
+    let attempts = 0;
+    for (let i = 0; i < refs.length; i++) {
+      const b = await store.beginSend(refs[i]!, now);
+      if (b.ok) {
+        live.push(i);
+        attempts = Math.max(attempts, b.attempts);
+      } else {
+        await store.complete(refs[i]!, { status: "cancelled" }, now);
+        j(claims[i]!.send, "cancelled");
+        res.cancelled++;
+      }
+    }
+    if (live.length === 0) return refund();
+    const key = fellBack ? `${messageKey}#email` : messageKey;
+    const attempt = await transmit(channel, outbound(lead, d, channel, to as string, key, rendered));
+    now = clock.now();
+    const each = async (fn: (ref: LeaseRef, s: SendRecord) => Promise<unknown>) => {
+      for (const i of live) await fn(refs[i]!, claims[i]!.send);
+    };
+    if (attempt.ok) {
+      if (channel !== "sms") {
+        const counter = channel === "email" ? "emails" : channel === "fax" ? "faxes" : "messages";
+        await store.addUsage(sid, lead.accountId, month, { [counter]: 1 });
+      }
+      await each(async (ref, s) => {
+        await store.complete(
+          ref,
+          {
+            status: "sent",
+            provider: attempt.provider,
+            providerMessageId: attempt.providerMessageId,
+            ...(attempt.status ? { providerStatus: attempt.status } : {}),
+          },
+          now,
+        );
+        j(s, "sent", { provider: attempt.provider, providerMessageId: attempt.providerMessageId, channel });
+      });
+      res.sent += live.length;
+      if (fellBack) res.fallback += live.length;
+      logger.info("send.sent", { sendKey: lead.key, structureId: sid, channel, provider: attempt.provider });
+      return;
+    }
+    const code = failureCode(attempt.error);
+    const reason = failureText(attempt.error);
+    if (attempt.failure === "unknown") {
+      await each(async (ref, s) => {
+        await store.complete(
+          ref,
+          { status: "unknown", failureCode: code, failureReason: reason, provider: attempt.provider },
+          now,
+        );
+        j(s, "unknown", { provider: attempt.provider, reason: code });
+      });
+      res.unknown += live.length;
+      logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, code });
+      return;
+    }
+    await refund();
+    if (attempt.failure === "permanent") {
+      await each(async (ref, s) => {
+        await store.complete(
+          ref,
+          { status: "failed", failureCode: code, failureReason: reason, provider: attempt.provider },
+          now,
+        );
+        j(s, "failed", { provider: attempt.provider, reason: code });
+      });
+      res.failed += live.length;
+      logger.warn("send.failed", { sendKey: lead.key, structureId: sid, code });
+      if (attempt.error instanceof TransportError && attempt.error.optedOut && channel === "sms") {
+        await optOut(sid, to as string, now, now);
+      }
+      return;
+    }
+    // Transient (R-41): retry with capped exponential backoff and full jitter, up to maxAttempts.
+    const retryAfter = attempt.error instanceof TransportError ? attempt.error.retryAfterMs : undefined;
+    const next = new Date(now.getTime() + backoff(attempts, retryAfter));
+    const expired = lead.expiresAt !== undefined && next.getTime() >= lead.expiresAt.getTime();
+    if (attempts >= maxAttempts || expired) {
+      await each(async (ref, s) => {
+        await store.complete(
+          ref,
+          {
+            status: "failed",
+            failureCode: code,
+            failureReason: expired ? "retries would end after it expires" : `gave up after ${attempts} attempts`,
+            provider: attempt.provider,
+          },
+          now,
+        );
+        j(s, "failed", { provider: attempt.provider, reason: code });
+      });
+      res.failed += live.length;
+      logger.warn("send.failed", { sendKey: lead.key, structureId: sid, code, attempts });
+      return;
+    }
+    await each(async (ref, s) => {
+      await store.reschedule(ref, { nextAttemptAt: next, failureCode: code, failureReason: reason }, now);
+      j(s, "retry", {
+        provider: attempt.provider,
+        reason: code,
+        data: { attempt: attempts, nextAttemptAt: next.toISOString() },
+      });
+    });
+    res.retried += live.length;
+    logger.warn("send.retry", { sendKey: lead.key, structureId: sid, code, attempts });
+  }
+
+  async function runDue(input?: { limit?: number }): Promise<RunDueResult> {
+    const args = parseInput(RunDueSchema, input, "runDue options");
+    const limit = args?.limit ?? batchSize;
+    const claims = await store.claimDue({ now: clock.now(), limit, leaseMs, owner });
+    const batch: Batch = { result: EMPTY_RESULT(), journal: [], accounts: new Map() };
+    batch.result.claimed = claims.length;
+    if (claims.length === 0) return batch.result;
+    const units: { claims: ClaimedSend[]; key: string }[] = [];
+    const grouped: ClaimedSend[] = [];
+    for (const c of claims) {
+      if (c.send.groupKey !== undefined && c.send.kind === "practitioner-notification") grouped.push(c);
+      else units.push({ claims: [c], key: c.send.key });
+    }
+    if (grouped.length > 0) {
+      const byKey = new Map(grouped.map((c) => [c.send.key, c]));
+      for (const g of groupDueSends(grouped.map((c) => c.send))) {
+        units.push({ claims: g.sends.map((s) => byKey.get(s.key)!), key: g.key });
+      }
+    }
+    let firstError: unknown;
+    await Promise.all(
+      units.map((u) =>
+        deliver(batch, u.claims, u.key).catch((e: unknown) => {
+          if (isLeaseLost(e)) {
+            batch.result.lost += u.claims.length;
+            logger.warn("send.lease-lost", { sendKey: u.key });
+            return;
+          }
+          logger.error("send.error", { sendKey: u.key, code: e instanceof RappelError ? e.code : "unexpected" });
+          firstError ??= e;
+        }),
+      ),
+    );
+    if (batch.journal.length > 0) {
+      const bySid = new Map<string, JournalEntryInput[]>();
+      for (const e of batch.journal) {
+        const l = bySid.get(e.structureId);
+        if (l) l.push(e);
+        else bySid.set(e.structureId, [e]);
+      }
+      for (const [sid, list] of bySid) {
+        try {
+          await store.appendJournal(sid, list);
+        } catch (e) {
+          logger.error("journal.append-failed", { structureId: sid, entries: list.length });
+          firstError ??= e;
+        }
+      }
+    }
+    if (firstError !== undefined) {
+      throw firstError instanceof RappelError
+        ? firstError
+        : new RappelError(ErrorCode.ADAPTER_ERROR, "Delivery failed", { cause: firstError });
+    }
+    return batch.result;
+  }
+
+  async function drain(input?: { limit?: number }): Promise<RunDueResult> {
+    const total = EMPTY_RESULT();
+    for (;;) {
+      const r = await runDue(input);
+      for (const k of Object.keys(total) as (keyof RunDueResult)[]) total[k] += r[k];
+      if (r.claimed === 0) return total;
+    }
+  }
+
+  let loop: Promise<void> | null = null;
+  let abort: AbortController | null = null;
+  const engine: Rappel = {
+    forStructure,
+    runDue,
+    drain,
+    get running() {
+      return loop !== null;
+    },
+    start() {
+      if (loop !== null) return;
+      const controller = new AbortController();
+      abort = controller;
+      loop = (async () => {
+        while (!controller.signal.aborted) {
+          let claimed = 0;
+          try {
+            claimed = (await runDue({ limit: batchSize })).claimed;
+          } catch (e) {
+            logger.error("engine.loop-error", { code: e instanceof RappelError ? e.code : "unexpected" });
+          }
+          if (controller.signal.aborted) break;
+          if (claimed === 0) await scheduler.sleep(pollMs, controller.signal);
+        }
+      })();
+    },
+    async stop() {
+      const l = loop;
+      if (l === null) return;
+      abort?.abort();
+      await l;
+      loop = null;
+      abort = null;
+    },
+    async providerStatus(input) {
+      const u = parseInput(ProviderStatusSchema, input, "provider status");
+      const r = await store.recordProviderStatus({
+        provider: u.provider,
+        providerMessageId: u.providerMessageId,
+        status: u.status,
+        at: u.at,
+        ...(u.errorCode !== undefined ? { errorCode: u.errorCode } : {}),
+      });
+      if (r?.changed && r.contactId !== undefined) {
+        const e: JournalEntryInput = {
+          structureId: r.structureId,
+          contactId: r.contactId,
+          at: u.at,
+          event: r.status === "delivered" ? "delivered" : r.status === "failed" ? "failed" : "provider-status",
+          key: r.key,
+          provider: u.provider,
+          providerMessageId: u.providerMessageId,
+          data: { providerStatus: r.providerStatus },
+        };
+        if (u.errorCode !== undefined) e.reason = u.errorCode;
+        await store.appendJournal(r.structureId, [e]);
+      }
+      return r;
+    },
+  };
+  return engine;
+}

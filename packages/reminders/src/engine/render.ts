@@ -1,0 +1,186 @@
+import type {
+  AccountOptions,
+  Agenda,
+  Appointment,
+  ClientAccount,
+  Contact,
+  MessageKind,
+  Resource,
+  SendRecord,
+  Service,
+  SignaturePurpose,
+} from "@rappel/core";
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  composeEmail,
+  defaultTemplate,
+  formatTime,
+  type MacroContext,
+  type TemplateChannel,
+} from "@rappel/templating";
+import type { TemplateResolver } from "./types.js";
+
+/** The latest domain data a send is rendered with. */
+export interface RenderData {
+  account: ClientAccount;
+  options: AccountOptions;
+  purposeSignatures: Partial<Record<SignaturePurpose, string>> | undefined;
+  contact: Contact | null;
+  appointment: Appointment | null;
+  /** Other appointments listed by the message (one SMS a day R-39, grouped practitioner notices R-34). */
+  others: Appointment[];
+  agenda: Agenda | null;
+  service: Service | null;
+  resource: Resource | null;
+  signatureHtml: string | undefined;
+}
+
+const cache = new Map<string, CompiledTemplate>();
+
+/** Compiles once per (channel, source): templates are few, sends are many. */
+export function compiled(source: string, channel: TemplateChannel): CompiledTemplate {
+  const k = `${channel}\u0000${source}`;
+  let c = cache.get(k);
+  if (c === undefined) {
+    if (cache.size > 5_000) cache.clear();
+    c = compileTemplate(source, { channel });
+    cache.set(k, c);
+  }
+  return c;
+}
+
+/** The signature purpose of a kind (R-21), if any. */
+export function purposeOf(kind: MessageKind): SignaturePurpose | undefined {
+  return kind === "pending-confirmation"
+    ? "pending-confirmation"
+    : kind === "cancellation"
+      ? "cancelled"
+      : kind === "survey"
+        ? "evaluation-request"
+        : undefined;
+}
+
+/** HTML-escapes a plain text and neutralises template braces, so data never becomes markup or a macro. */
+function escapeText(t: string): string {
+  return t.replace(/[&<>"'{}]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** The macro context of a send (R-22), from the latest data. `email` applies the account's email details. */
+export function macroContext(send: SendRecord, d: RenderData, email: boolean): MacroContext {
+  const a = d.appointment;
+  const details = d.options.communication.emailDetails;
+  const show = (flag: boolean) => !email || flag;
+  const ctx: MacroContext = { account: { name: d.account.name }, clinic: { name: d.account.name } };
+  if (d.contact) {
+    ctx.client = { firstName: d.contact.firstName, lastName: d.contact.lastName };
+    if (send.recipient.type === "contact")
+      ctx.recipient = { name: `${d.contact.firstName} ${d.contact.lastName}`.trim() };
+  }
+  if (a) {
+    const appointment: NonNullable<MacroContext["appointment"]> = { start: a.start, end: a.end, timeZone: a.timeZone };
+    const action = str(send.data.event);
+    if (action !== undefined) appointment.action = action;
+    if (a.billedAmount && show(details.price)) appointment.billedAmount = a.billedAmount;
+    ctx.appointment = appointment;
+    const address = d.service?.address ?? d.account.address;
+    ctx.location = {};
+    if (a.locationName) ctx.location.name = a.locationName;
+    if (address && show(details.address)) {
+      ctx.location.address = address.line2 ? `${address.line1}, ${address.line2}` : address.line1;
+      if (address.city) ctx.location.city = address.city;
+      if (address.region) ctx.location.region = address.region;
+      if (address.regionCode) ctx.location.regionCode = address.regionCode;
+      if (address.country) ctx.location.country = address.country;
+    }
+    const room = a.roomName ?? d.resource?.name;
+    if (room) ctx.room = { name: room };
+  }
+  if (d.agenda && show(details.practitionerName)) {
+    ctx.practitioner = { name: d.agenda.practitioner.name ?? d.agenda.name };
+    if (d.agenda.practitioner.email) ctx.practitioner.email = d.agenda.practitioner.email;
+  }
+  if (d.service) {
+    ctx.service = {};
+    if (show(details.serviceName)) ctx.service.name = d.service.label;
+    if (d.service.patientInstructions && show(details.instructions))
+      ctx.service.instructions = d.service.patientInstructions;
+  }
+  const subject = str(send.data.subject);
+  const contact = str(send.data.contact);
+  if (subject !== undefined || contact !== undefined) ctx.message = { subject: subject ?? "", contact: contact ?? "" };
+  return ctx;
+}
+
+function overrides(
+  templates: TemplateResolver | undefined,
+  send: SendRecord,
+  channel: SendRecord["channel"],
+  locale: string,
+) {
+  return templates?.({ structureId: send.structureId, accountId: send.accountId, kind: send.kind, channel, locale });
+}
+
+/** The listed times of the other appointments, e.g. ` (et à 11h30)`. */
+function othersSuffix(d: RenderData, locale: string): string {
+  if (d.others.length === 0 || d.appointment === null) return "";
+  const zone = d.appointment.timeZone;
+  const times = d.others.map((o) => formatTime(o.start, { locale, timeZone: zone }));
+  return locale.startsWith("en") ? ` (and at ${times.join(", ")})` : ` (et à ${times.join(", ")})`;
+}
+
+/** The SMS text of a send, before the segment limit. Throws `TemplateError` for a bad template. */
+export function renderSmsText(send: SendRecord, d: RenderData, templates: TemplateResolver | undefined): string {
+  const locale = d.options.communication.locale;
+  const o = overrides(templates, send, "sms", locale);
+  let source = o?.sms ?? defaultTemplate(send.kind, locale).sms;
+  if (send.kind === "custom-sms") source += str(send.data.text) ?? "";
+  const timeZone = d.appointment?.timeZone ?? d.account.timeZone;
+  let text = compiled(source, "sms").render(macroContext(send, d, false), { locale, timeZone });
+  text += othersSuffix(d, locale);
+  if (send.kind === "reminder") {
+    const slot = send.data.slot === "second" ? "second" : "first";
+    const supplement = d.options.reminders[slot].smsSupplement;
+    if (supplement !== "")
+      text += ` ${compiled(supplement, "sms").render(macroContext(send, d, false), { locale, timeZone })}`;
+  }
+  return text;
+}
+
+/** The email of a send (R-27). Throws `TemplateError` / `email-too-long`. */
+export function renderEmail(
+  send: SendRecord,
+  d: RenderData,
+  templates: TemplateResolver | undefined,
+  kind: MessageKind = send.kind,
+): { subject: string; html: string; text: string } {
+  const locale = d.options.communication.locale;
+  const o = overrides(templates, send, "email", locale);
+  const def = defaultTemplate(kind, locale);
+  let body = o?.html ?? def.html;
+  if (kind === "custom-sms") {
+    const t = str(send.data.text);
+    if (t) body += `<p>${escapeText(t)}</p>`;
+  }
+  if (kind === "reminder") {
+    const slot = send.data.slot === "second" ? "second" : "first";
+    const supplement = d.options.reminders[slot].emailSupplement;
+    if (supplement !== "") body += `\n<p>${supplement}</p>`;
+  }
+  let subject = o?.subject ?? def.subject;
+  const subjectTemplate = str(send.data.subjectTemplate);
+  if (kind === "new-message" && subjectTemplate !== undefined && o?.subject === undefined) subject = subjectTemplate;
+  const parts: Parameters<typeof composeEmail>[0] = { subject, body, instructions: def.instructions };
+  if (o?.text !== undefined) parts.text = o.text;
+  if (d.signatureHtml !== undefined) parts.signature = d.signatureHtml;
+  if (kind === "new-message") {
+    if (d.options.messages.emailHeader) parts.header = d.options.messages.emailHeader;
+    if (d.options.messages.emailFooter) parts.footer = d.options.messages.emailFooter;
+  }
+  const timeZone = d.appointment?.timeZone ?? d.account.timeZone;
+  return composeEmail(parts, macroContext(send, d, true), { locale, timeZone });
+}
