@@ -390,7 +390,7 @@ describe("channels", () => {
       }),
       { numRuns: 3000 },
     );
-  });
+  }, 60_000);
 
   it("property: a subject never contains CR or LF, whatever the data and template", () => {
     fc.assert(
@@ -405,7 +405,7 @@ describe("channels", () => {
       ),
       { numRuns: 3000 },
     );
-  });
+  }, 60_000);
 });
 
 describe("cache", () => {

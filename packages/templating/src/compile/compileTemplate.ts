@@ -132,6 +132,10 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
     if (!macros.includes(name)) macros.push(name);
   };
   let buf = "";
+  let textStart = 0; // start of the literal text not yet copied into buf
+  const take = (upTo: number) => {
+    if (upTo > textStart) buf += source.slice(textStart, upTo);
+  };
   const flush = () => {
     if (buf !== "") ops.push({ k: OP_TEXT, s: channel === "subject" ? oneLine(buf) : buf });
     buf = "";
@@ -141,6 +145,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
   while (i < n) {
     const c = source.charCodeAt(i);
     if (c === 0x7b /* { */ && source.charCodeAt(i + 1) === 0x7b) {
+      take(i);
       const start = i;
       const triple = source.charCodeAt(i + 2) === 0x7b;
       const close = source.indexOf(triple ? "}}}" : "}}", i + (triple ? 3 : 2));
@@ -173,7 +178,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
         use(m);
         flush();
         ops.push({ k: OP_VALUE, m, r: RESOLVERS[m] });
-        i = after;
+        i = textStart = after;
         continue;
       }
       if (sigil === "!" || sigil === "#" || sigil === "^" || sigil === "/") {
@@ -187,7 +192,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
         if (standalone) buf = buf.slice(0, buf.length - (start - lineStart));
         const next = standalone ? Math.min(lineEnd + 1, n) : after;
         if (sigil === "!") {
-          i = next;
+          i = textStart = next;
           continue;
         }
         const name = lookup(trimmed.slice(1), start);
@@ -210,14 +215,14 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
           open.push({ name, index: start, op: ops.length });
           ops.push({ k: OP_SECTION, m: name, r: RESOLVERS[name], inverted: sigil === "^", end: -1 });
         }
-        i = next;
+        i = textStart = next;
         continue;
       }
       const m = lookup(trimmed, start);
       use(m);
       flush();
       ops.push({ k: OP_VALUE, m, r: RESOLVERS[m] });
-      i = after;
+      i = textStart = after;
       continue;
     }
     if (c === 0x5f /* _ */) {
@@ -226,9 +231,10 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
         if (alias.charCodeAt(0) === 0x5f && source.startsWith(alias, i)) {
           const m = resolveMacro(alias)!;
           use(m);
+          take(i);
           flush();
           ops.push({ k: OP_VALUE, m, r: RESOLVERS[m] });
-          i += alias.length;
+          i = textStart = i + alias.length;
           matched = true;
           break;
         }
@@ -242,15 +248,16 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
         const alias = source.startsWith("[contact]", i) ? "[contact]" : "[sujet]";
         const m = resolveMacro(alias)!;
         use(m);
+        take(i);
         flush();
         ops.push({ k: OP_VALUE, m, r: RESOLVERS[m] });
-        i += alias.length;
+        i = textStart = i + alias.length;
         continue;
       }
     }
-    buf += source[i];
     i++;
   }
+  take(n);
   flush();
   const unclosed = open.pop();
   if (unclosed) {
@@ -263,12 +270,36 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
   return { ops, macros };
 }
 
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-const HTML_SPECIAL = /[&<>"']/;
-const HTML_SPECIAL_G = /[&<>"']/g;
-/** Escapes `& < > " '` for HTML text and attribute values. */
+/** Escapes `& < > " '` for HTML text and attribute values (one pass, no regular expression). */
 export function escapeHtml(s: string): string {
-  return HTML_SPECIAL.test(s) ? s.replace(HTML_SPECIAL_G, (ch) => HTML_ESCAPES[ch]!) : s;
+  let out = "";
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    let rep: string;
+    switch (s.charCodeAt(i)) {
+      case 0x26:
+        rep = "&amp;";
+        break;
+      case 0x3c:
+        rep = "&lt;";
+        break;
+      case 0x3e:
+        rep = "&gt;";
+        break;
+      case 0x22:
+        rep = "&quot;";
+        break;
+      case 0x27:
+        rep = "&#39;";
+        break;
+      default:
+        continue;
+    }
+    if (i > last) out += s.slice(last, i);
+    out += rep;
+    last = i + 1;
+  }
+  return last === 0 ? s : last < s.length ? out + s.slice(last) : out;
 }
 
 // CR, LF, and the other characters mail software may treat as a line break.

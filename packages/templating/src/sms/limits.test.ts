@@ -77,7 +77,7 @@ describe("applySmsLimit (R-26)", () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 
   it("gsm-transliterate encoding makes look-alikes fit", () => {
     const s = `${"a".repeat(150)} l’île`;

@@ -1,5 +1,5 @@
 import { ErrorCode, RappelError } from "@rappel/core";
-import { COMPLEX, charTable, graphemes } from "./charTable.js";
+import { COMPLEX, charTable, graphemeSizes } from "./charTable.js";
 import { type SmsInfo, smsInfo } from "./smsInfo.js";
 import { transliterateToGsm } from "./transliterateToGsm.js";
 
@@ -109,8 +109,8 @@ function truncateSms(text: string, maxSegments: number): string {
   if (complex) {
     ends = [];
     let at = 0;
-    for (const g of graphemes(text)) {
-      at += g.length;
+    for (const size of graphemeSizes(text)) {
+      at += size;
       ends.push(at);
     }
   }

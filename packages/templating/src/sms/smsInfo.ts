@@ -1,4 +1,4 @@
-import { COMPLEX, charTable, GSM_EXTENSION, graphemes, isSimpleAstral, UCS_SIMPLE } from "./charTable.js";
+import { COMPLEX, charTable, GSM_EXTENSION, graphemeSizes, isSimpleAstral, UCS_SIMPLE } from "./charTable.js";
 
 /**
  * What an SMS text costs: its encoding, its length in that encoding's units, the number of parts, the capacity
@@ -117,10 +117,10 @@ function withPairs(text: string, t: Uint8Array): SmsInfo {
  */
 function exact(text: string): SmsInfo {
   const t = charTable();
-  const gs = graphemes(text);
+  const sizes = graphemeSizes(text);
   let gsm = true;
-  for (const g of gs) {
-    if (g.length !== 1 || !(t[g.charCodeAt(0)]! & 3)) {
+  for (let i = 0, at = 0; i < sizes.length; at += sizes[i]!, i++) {
+    if (sizes[i] !== 1 || !(t[text.charCodeAt(at)]! & 3)) {
       gsm = false;
       break;
     }
@@ -130,8 +130,8 @@ function exact(text: string): SmsInfo {
   let segments = 1;
   let cur = 0; // bits used in the current part, header included
   let total = 0; // message units
-  for (const g of gs) {
-    const units = gsm ? t[g.charCodeAt(0)]! & 3 : g.length;
+  for (let i = 0, at = 0; i < sizes.length; at += sizes[i]!, i++) {
+    const units = gsm ? t[text.charCodeAt(at)]! & 3 : sizes[i]!;
     const bits = units * unitBits;
     total += units;
     if (BITS - cur < bits) {
