@@ -22,7 +22,7 @@ import {
   quietOf,
   skip,
 } from "./common.js";
-import { appointmentPrefix, reminderKey, seg } from "./keys.js";
+import { appointmentPrefix, isoString, reminderKey, seg } from "./keys.js";
 import { type Draft, finish, newDraft } from "./reconcile.js";
 import {
   applyQuietHours,
@@ -32,7 +32,13 @@ import {
   surveyInstant,
   zonedDateParts,
 } from "./time.js";
-import type { ExistingSend, PlanAppointmentEventInput, PlannerAccount, RecipientDirectory } from "./types.js";
+import {
+  type ExistingSend,
+  type PlanAppointmentEventInput,
+  type PlannerAccount,
+  type RecipientDirectory,
+  stateOf,
+} from "./types.js";
 
 /** Kinds addressed to the contact about one appointment: a move cancels the pending ones and plans them anew. */
 export const CONTACT_KINDS: readonly MessageKind[] = Object.freeze([
@@ -67,7 +73,18 @@ export interface Ctx {
   sms: ChannelCheck;
   /** `slot` → `id@startISO` of appointments whose reminder SMS already went (or is going) out. */
   covered: Map<string, Set<string>> | undefined;
-  days: Map<Appointment, string>;
+  /** Per-appointment values computed once per call. */
+  infos: Map<Appointment, Info>;
+}
+
+/** What the rules derive from one appointment, computed once per planning call. */
+interface Info {
+  iso: string;
+  prefix: string;
+  day: string | undefined;
+  /** The first slot's instant (or reason) per channel, reused by the second slot's "same instant" rule. */
+  firstEmail: number | string | undefined;
+  firstSms: number | string | undefined;
 }
 
 /** Builds the shared context for one contact of one account. */
@@ -89,14 +106,16 @@ export function makeCtx(
     email: contactEmail(contact, consent, "full"),
     sms: contactMobile(contact, consent, "full"),
     covered: existing === undefined ? undefined : coveredSms(existing),
-    days: new Map(),
+    infos: new Map(),
   };
 }
 
 function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>> {
   const covered = new Map<string, Set<string>>();
   for (const e of existing) {
-    if (e.kind !== "reminder" || e.channel !== "sms" || (e.status !== "done" && e.status !== "in-flight")) continue;
+    if (e.kind !== "reminder" || e.channel !== "sms") continue;
+    const state = stateOf(e.status);
+    if (state !== "done" && state !== "in-flight") continue;
     const slot = e.data.slot;
     const ids = e.data.appointmentIds;
     const starts = e.data.appointmentStarts;
@@ -111,13 +130,26 @@ function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>>
   return covered;
 }
 
-function dayOf(ctx: Ctx, a: Appointment): string {
-  let day = ctx.days.get(a);
-  if (day === undefined) {
-    day = localDayKey(a.start, a.timeZone);
-    ctx.days.set(a, day);
+export function infoOf(ctx: Ctx, a: Appointment): Info {
+  let info = ctx.infos.get(a);
+  if (info === undefined) {
+    const iso = isoString(a.start.getTime());
+    info = {
+      iso,
+      prefix: appointmentPrefix(ctx.structureId, a.id, iso),
+      day: undefined,
+      firstEmail: undefined,
+      firstSms: undefined,
+    };
+    ctx.infos.set(a, info);
   }
-  return day;
+  return info;
+}
+
+function dayOf(ctx: Ctx, a: Appointment): string {
+  const info = infoOf(ctx, a);
+  if (info.day === undefined) info.day = localDayKey(a.start, a.timeZone);
+  return info.day;
 }
 
 /** R-32: no earlier non-cancelled appointment with the account. */
@@ -129,7 +161,9 @@ function isNewContact(a: Appointment, all: readonly Appointment[]): boolean {
   return true;
 }
 
-const hasChannel = (c: "email" | "sms" | "email+sms", channel: "email" | "sms") => c === "email+sms" || c === channel;
+function hasChannel(c: "email" | "sms" | "email+sms", channel: "email" | "sms"): boolean {
+  return c === "email+sms" || c === channel;
+}
 
 /**
  * The reminder instant of one slot and channel for appointment `a` (after quiet hours for SMS), or why there is
@@ -137,6 +171,25 @@ const hasChannel = (c: "email" | "sms" | "email+sms", channel: "email" | "sms") 
  * the slot's offset; a second slot landing on the first slot's instant is `merged` into it.
  */
 function slotInstant(
+  ctx: Ctx,
+  a: Appointment,
+  slot: Slot,
+  channel: "email" | "sms",
+  all: readonly Appointment[],
+): number | SkipReason | "disabled" {
+  if (slot === "first") {
+    const info = infoOf(ctx, a);
+    const memo = channel === "email" ? info.firstEmail : info.firstSms;
+    if (memo !== undefined) return memo as number | SkipReason | "disabled";
+    const r = computeSlotInstant(ctx, a, slot, channel, all);
+    if (channel === "email") info.firstEmail = r;
+    else info.firstSms = r;
+    return r;
+  }
+  return computeSlotInstant(ctx, a, slot, channel, all);
+}
+
+function computeSlotInstant(
   ctx: Ctx,
   a: Appointment,
   slot: Slot,
@@ -167,9 +220,40 @@ function base(ctx: Ctx, key: string, kind: MessageKind, channel: PlannedSend["ch
   return b;
 }
 
+/** A planned send built as one literal (the hot path: no spreads). */
+function makeSend(
+  ctx: Ctx,
+  key: string,
+  kind: MessageKind,
+  channel: PlannedSend["channel"],
+  appointmentId: string,
+  recipient: SendRecipient,
+  sendAt: Date,
+  expiresAt: Date | undefined,
+  data: PlannedSend["data"],
+  groupKey?: string,
+): PlannedSend {
+  const send: PlannedSend = {
+    key,
+    structureId: ctx.structureId,
+    accountId: ctx.accountId,
+    kind,
+    channel,
+    recipient,
+    sendAt,
+    appointmentId,
+    billing: billingOf(kind, channel),
+    data,
+  };
+  if (expiresAt !== undefined) send.expiresAt = expiresAt;
+  if (CONTACT_KINDS.includes(kind)) send.contactId = ctx.contact.id;
+  if (groupKey !== undefined) send.groupKey = groupKey;
+  return send;
+}
+
 /** The reminders (R-16, R-30, R-31, R-32, R-39) and the survey (R-35) of a live, confirmed appointment. */
 export function planSteady(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft: Draft): void {
-  const prefix = appointmentPrefix(ctx.structureId, a.id, a.start);
+  const prefix = infoOf(ctx, a).prefix;
   for (const slot of SLOTS) {
     const s = ctx.options.reminders[slot];
     if (s.mode === "disabled") continue;
@@ -192,32 +276,23 @@ function planOwnReminder(
   channel: "email" | "sms",
 ): void {
   const key = reminderKey(prefix, slot, channel);
-  const b = base(ctx, key, "reminder", channel, a.id);
   const check = channel === "email" ? ctx.email : ctx.sms;
   const r = slotInstant(ctx, a, slot, channel, all);
   if (typeof r === "string") {
-    if (r !== "disabled") draft.skipped.push(skip(b, r, contactRecipient(ctx, check)));
+    if (r !== "disabled") {
+      draft.skipped.push(skip(base(ctx, key, "reminder", channel, a.id), r, contactRecipient(ctx, check)));
+    }
     return;
   }
   const recipient = contactRecipient(ctx, check)!;
   const sendAt = new Date(r);
   if (r < ctx.now) {
-    draft.skipped.push(skip(b, "past", recipient, sendAt));
+    draft.skipped.push(skip(base(ctx, key, "reminder", channel, a.id), "past", recipient, sendAt));
     return;
   }
-  const data: Record<string, JsonValue> = { slot };
-  if (channel === "sms") {
-    data.appointmentIds = [a.id];
-    data.appointmentStarts = [a.start.toISOString()];
-  }
-  draft.plan.push({
-    ...b,
-    recipient,
-    sendAt,
-    expiresAt: a.start,
-    billing: billingOf("reminder", channel),
-    data,
-  } as PlannedSend);
+  const data: Record<string, JsonValue> =
+    channel === "sms" ? { slot, appointmentIds: [a.id], appointmentStarts: [infoOf(ctx, a).iso] } : { slot };
+  draft.plan.push(makeSend(ctx, key, "reminder", channel, a.id, recipient, sendAt, a.start, data));
 }
 
 /**
@@ -241,52 +316,53 @@ export function planSmsDay(
     const r = slotInstant(ctx, a, slot, "sms", all);
     if (typeof r === "string") {
       if (isSubject && r !== "disabled") {
-        const key = reminderKey(appointmentPrefix(ctx.structureId, a.id, a.start), slot, "sms");
+        const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
         draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), r, contactRecipient(ctx, ctx.sms)));
       }
       continue;
     }
     if (r < ctx.now) {
       if (isSubject) {
-        const key = reminderKey(appointmentPrefix(ctx.structureId, a.id, a.start), slot, "sms");
+        const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
         draft.skipped.push(
           skip(base(ctx, key, "reminder", "sms", a.id), "past", contactRecipient(ctx, ctx.sms), new Date(r)),
         );
       }
       continue;
     }
-    if (ctx.covered?.get(slot)?.has(`${a.id}@${a.start.toISOString()}`)) continue;
+    if (ctx.covered?.get(slot)?.has(`${a.id}@${infoOf(ctx, a).iso}`)) continue;
     members.push({ a, t: r });
   }
   if (members.length === 0) return;
-  const byStart = (x: { a: Appointment }, y: { a: Appointment }) =>
-    x.a.start.getTime() - y.a.start.getTime() || (x.a.id < y.a.id ? -1 : x.a.id > y.a.id ? 1 : 0);
-  if (members.length > 1) members.sort((x, y) => x.t - y.t || byStart(x, y));
+  if (members.length > 1) members.sort(byInstant);
   const leader = members[0]!;
   const listed = members.length > 1 ? [...members].sort(byStart) : members;
   const recipient = contactRecipient(ctx, ctx.sms)!;
   const sendAt = new Date(leader.t);
   const groupKey = `${seg(ctx.structureId)}:sms-day:${seg(ctx.accountId)}:${seg(ctx.contact.id)}:${day}:${slot}`;
-  const key = reminderKey(appointmentPrefix(ctx.structureId, leader.a.id, leader.a.start), slot, "sms");
-  draft.plan.push({
-    ...base(ctx, key, "reminder", "sms", leader.a.id),
-    recipient,
-    sendAt,
-    expiresAt: leader.a.start,
-    billing: "reminder",
-    groupKey,
-    data: {
-      slot,
-      appointmentIds: listed.map((m) => m.a.id),
-      appointmentStarts: listed.map((m) => m.a.start.toISOString()),
-    },
-  } as PlannedSend);
+  const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
+  const data = {
+    slot,
+    appointmentIds: listed.map((m) => m.a.id),
+    appointmentStarts: listed.map((m) => infoOf(ctx, m.a).iso),
+  };
+  draft.plan.push(
+    makeSend(ctx, key, "reminder", "sms", leader.a.id, recipient, sendAt, leader.a.start, data, groupKey),
+  );
   for (let i = 1; i < members.length; i++) {
     const a = members[i]!.a;
-    const k = reminderKey(appointmentPrefix(ctx.structureId, a.id, a.start), slot, "sms");
+    const k = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
     draft.cancelKeys.push(k);
     draft.skipped.push(skip(base(ctx, k, "reminder", "sms", a.id), "merged", recipient, sendAt));
   }
+}
+
+function byStart(x: { a: Appointment }, y: { a: Appointment }): number {
+  return x.a.start.getTime() - y.a.start.getTime() || (x.a.id < y.a.id ? -1 : x.a.id > y.a.id ? 1 : 0);
+}
+
+function byInstant(x: { a: Appointment; t: number }, y: { a: Appointment; t: number }): number {
+  return x.t - y.t || byStart(x, y);
 }
 
 /** R-35: whether `cur` is more than one calendar month after `prev`, read in `cur`'s zone. */
@@ -339,14 +415,10 @@ function planSurvey(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft
     draft.skipped.push(skip(b, "past", recipient, sendAt));
     return;
   }
-  draft.plan.push({
-    ...b,
-    recipient,
-    sendAt,
-    expiresAt: new Date(sendAt.getTime() + DAY_MS),
-    billing: "none",
-    data: { agendaId: a.agendaId },
-  } as PlannedSend);
+  const expiresAt = new Date(sendAt.getTime() + DAY_MS);
+  draft.plan.push(
+    makeSend(ctx, b.key, "survey", "email", a.id, recipient, sendAt, expiresAt, { agendaId: a.agendaId }),
+  );
 }
 
 /** The contact notice of an event and whether the options tick it by default (R-14). */
@@ -394,14 +466,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
       draft.skipped.push(skip(b, "past", recipient, new Date(sendAt)));
       continue;
     }
-    draft.plan.push({
-      ...b,
-      recipient,
-      sendAt: new Date(sendAt),
-      expiresAt: a.start,
-      billing: billingOf(kind, channel),
-      data: { event },
-    } as PlannedSend);
+    draft.plan.push(makeSend(ctx, b.key, kind, channel, a.id, recipient, new Date(sendAt), a.start, { event }));
   }
 }
 
@@ -429,7 +494,7 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
   const recipients: readonly NotificationRecipient[] =
     configured.length > 0 ? configured : [{ type: "account", accountId: account.id }];
   const data: Record<string, JsonValue> = { event };
-  if (event === "moved" && input.previous) data.previousStart = input.previous.start.toISOString();
+  if (event === "moved" && input.previous) data.previousStart = isoString(input.previous.start.getTime());
   for (const channel of ["message", "email", "sms"] as const) {
     const override = input.overrides?.account?.[channel];
     const on = override ?? ticked[channel];
@@ -437,24 +502,20 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
     for (const r of recipients) {
       const who = resolveRecipient(r, channel, account, input.directory);
       const key = `${prefix}:account-notification:${event}:${who.type}-${seg(who.id)}:${channel}`;
-      const b = base(ctx, key, "account-notification", channel, input.appointment.id);
+      const id = input.appointment.id;
       const recipient: SendRecipient | undefined =
         who.address === undefined ? undefined : { type: who.type, id: who.id, address: who.address };
       if (!on) {
-        draft.skipped.push(skip(b, "disabled", recipient));
+        draft.skipped.push(skip(base(ctx, key, "account-notification", channel, id), "disabled", recipient));
         continue;
       }
       if (recipient === undefined) {
-        draft.skipped.push(skip(b, channel === "email" ? "no-email" : "no-mobile"));
+        const reason = channel === "email" ? "no-email" : "no-mobile";
+        draft.skipped.push(skip(base(ctx, key, "account-notification", channel, id), reason));
         continue;
       }
-      draft.plan.push({
-        ...b,
-        recipient,
-        sendAt: new Date(ctx.now),
-        billing: billingOf("account-notification", channel),
-        data,
-      } as PlannedSend);
+      const sendAt = new Date(ctx.now);
+      draft.plan.push(makeSend(ctx, key, "account-notification", channel, id, recipient, sendAt, undefined, data));
     }
   }
 }
@@ -481,34 +542,57 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
     late = notifiesPractitioner("move", at, input.previous!.start) || notifiesPractitioner("move", at, a.start);
   }
   const [windowStart, windowEnd] = practitionerWindow(ctx.now);
-  const windowIso = new Date(windowStart).toISOString();
+  const windowIso = isoString(windowStart);
   for (const [channel, address] of channels) {
-    const b = base(
-      ctx,
-      `${prefix}:practitioner-notification:${event}:${channel}`,
-      "practitioner-notification",
-      channel,
-      a.id,
-    );
+    const key = `${prefix}:practitioner-notification:${event}:${channel}`;
     const recipient: SendRecipient = { type: "practitioner", id: agenda.id, address };
     if (!late) {
+      const b = base(ctx, key, "practitioner-notification", channel, a.id);
       draft.skipped.push(skip(b, "not-late-change", recipient));
       continue;
     }
     const data: Record<string, JsonValue> = { event, agendaId: agenda.id, windowStart: windowIso };
-    if (event === "moved") data.previousStart = input.previous!.start.toISOString();
-    draft.plan.push({
-      ...b,
-      recipient,
-      sendAt: new Date(windowEnd),
-      billing: billingOf("practitioner-notification", channel),
-      groupKey: `${seg(ctx.structureId)}:practitioner:${seg(agenda.id)}:${channel}:${windowIso}`,
-      data,
-    } as PlannedSend);
+    if (event === "moved") data.previousStart = isoString(input.previous!.start.getTime());
+    const groupKey = `${seg(ctx.structureId)}:practitioner:${seg(agenda.id)}:${channel}:${windowIso}`;
+    const sendAt = new Date(windowEnd);
+    draft.plan.push(
+      makeSend(ctx, key, "practitioner-notification", channel, a.id, recipient, sendAt, undefined, data, groupKey),
+    );
   }
 }
 
+const isDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
+const isObject = (o: unknown): o is object => typeof o === "object" && o !== null;
+
+/** The common case without allocation; anything unusual goes to {@link validateFully} for the full list. */
 function validate(input: PlanAppointmentEventInput): void {
+  if (isObject(input) && isObject(input.appointment) && isObject(input.account) && isObject(input.options)) {
+    const a = input.appointment;
+    if (
+      EVENTS.has(input.event) &&
+      isDate(input.now) &&
+      typeof a.id === "string" &&
+      a.id !== "" &&
+      isDate(a.start) &&
+      typeof a.timeZone === "string" &&
+      isObject(input.agenda) &&
+      isObject(input.contact) &&
+      a.accountId === input.account.id &&
+      a.structureId === input.account.structureId &&
+      a.agendaId === input.agenda.id &&
+      a.contactId === input.contact.id &&
+      (input.event !== "moved" ||
+        (isObject(input.previous) && input.previous.id === a.id && isDate(input.previous.start))) &&
+      (input.contactAppointments === undefined || Array.isArray(input.contactAppointments)) &&
+      (input.existing === undefined || Array.isArray(input.existing))
+    ) {
+      return;
+    }
+  }
+  validateFully(input);
+}
+
+function validateFully(input: PlanAppointmentEventInput): void {
   const p = new Problems();
   if (!p.object(input, "input")) p.throwIfAny("planAppointmentEvent");
   if (!EVENTS.has(input.event))
@@ -607,7 +691,7 @@ export function planAppointmentEvent(input: PlanAppointmentEventInput): PlanResu
   const others = input.contactAppointments ?? [];
   const all: Appointment[] = [subject];
   for (const o of others) if (o.id !== appointment.id) all.push(o);
-  const prefix = appointmentPrefix(ctx.structureId, appointment.id, appointment.start);
+  const prefix = infoOf(ctx, subject).prefix;
 
   if (live && appointment.status === "confirmed") planSteady(ctx, subject, all, draft);
   // The SMS day groups this appointment left (moved away or cancelled) get a new leader (R-39).

@@ -93,16 +93,25 @@ export function quietEnd(sendAt: Date, timeZone: string, quiet: { start: string;
   return applyQuietHours(sendAt, new Date(sendAt.getTime() + FAR_MS), timeZone, quiet);
 }
 
-/** Builds a skipped-send record. */
+/** Builds a skipped-send record (one literal: this is on the hot path). */
 export function skip(
   base: Omit<SkippedSend, "reason" | "recipient" | "sendAt">,
   reason: SkipReason,
   recipient?: SendRecipient,
   sendAt?: Date,
 ): SkippedSend {
-  const s: SkippedSend = { ...base, reason };
+  const s: SkippedSend = {
+    key: base.key,
+    structureId: base.structureId,
+    accountId: base.accountId,
+    kind: base.kind,
+    channel: base.channel,
+    reason,
+  };
   if (recipient !== undefined) s.recipient = recipient;
   if (sendAt !== undefined) s.sendAt = sendAt;
+  if (base.appointmentId !== undefined) s.appointmentId = base.appointmentId;
+  if (base.contactId !== undefined) s.contactId = base.contactId;
   return s;
 }
 

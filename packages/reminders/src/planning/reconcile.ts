@@ -1,5 +1,5 @@
 import type { CancelSpec, JsonValue, MessageKind, PlannedSend, PlanResult, SkippedSend } from "@rappel/core";
-import type { ExistingSend } from "./types.js";
+import { type ExistingSend, stateOf } from "./types.js";
 
 /** A set of sends the plan is authoritative for: every pending send in it that the plan does not name goes. */
 export interface Scope {
@@ -17,11 +17,13 @@ export interface Draft {
   scopesWithoutExisting: boolean;
   /** Keys that must not stay pending (sends folded into another one). */
   cancelKeys: string[];
+  /** Several appointments were planned together: the same send may be in `plan` more than once. */
+  dedupe: boolean;
 }
 
 /** A fresh draft. */
 export function newDraft(): Draft {
-  return { plan: [], skipped: [], scopes: [], scopesWithoutExisting: false, cancelKeys: [] };
+  return { plan: [], skipped: [], scopes: [], scopesWithoutExisting: false, cancelKeys: [], dedupe: false };
 }
 
 /** JSON with object keys sorted, so that two equal data objects compare equal whatever their key order. */
@@ -80,6 +82,15 @@ function inScope(send: ExistingSend, scopes: readonly Scope[]): boolean {
  * lateness rule (R-47) rather than cancelled.
  */
 export function finish(draft: Draft, existing: readonly ExistingSend[] | undefined): PlanResult {
+  if (existing === undefined && !draft.dedupe) {
+    // One subject: keys are unique by construction (the hot path of event planning).
+    const cancel: CancelSpec[] = [];
+    if (draft.scopesWithoutExisting) {
+      for (const s of draft.scopes) cancel.push(s.kinds ? { appointmentId: s.appointmentId, kinds: s.kinds } : s);
+    }
+    if (draft.cancelKeys.length > 0) cancel.push({ keys: uniq(draft.cancelKeys) });
+    return { plan: draft.plan, cancel, skipped: draft.skipped };
+  }
   const planned = new Map<string, PlannedSend>();
   for (const s of draft.plan) if (!planned.has(s.key)) planned.set(s.key, s);
   const skippedByKey = new Map<string, SkippedSend>();
@@ -95,27 +106,27 @@ export function finish(draft: Draft, existing: readonly ExistingSend[] | undefin
     return { plan: [...planned.values()], cancel, skipped: [...skippedByKey.values()] };
   }
 
-  const stored = new Map<string, ExistingSend>();
-  for (const e of existing) stored.set(e.key, e);
+  const stored = new Map<string, ExistingSend & { state: ReturnType<typeof stateOf> }>();
+  for (const e of existing) stored.set(e.key, { ...e, state: stateOf(e.status) });
   const plan: PlannedSend[] = [];
   for (const send of planned.values()) {
     const e = stored.get(send.key);
-    if (e === undefined || e.status === "cancelled" || (e.status === "pending" && !sameSend(e, send))) plan.push(send);
+    if (e === undefined || e.state === "cancelled" || (e.state === "pending" && !sameSend(e, send))) plan.push(send);
   }
   const skipped: SkippedSend[] = [];
   const lateButPending = new Set<string>();
   for (const s of skippedByKey.values()) {
     const e = stored.get(s.key);
-    if (e === undefined || e.status === "cancelled") skipped.push(s);
-    else if (e.status === "pending" && s.reason === "past" && e.sendAt.getTime() === s.sendAt?.getTime()) {
+    if (e === undefined || e.state === "cancelled") skipped.push(s);
+    else if (e.state === "pending" && s.reason === "past" && e.sendAt.getTime() === s.sendAt?.getTime()) {
       // The same send, only overdue: the engine's lateness rule (R-47) decides, not the planner.
       lateButPending.add(s.key);
-    } else if (e.status === "pending") skipped.push(s);
+    } else if (e.state === "pending") skipped.push(s);
   }
   const explicit = new Set(draft.cancelKeys);
   const keys: string[] = [];
-  for (const e of existing) {
-    if (e.status !== "pending" || planned.has(e.key) || lateButPending.has(e.key)) continue;
+  for (const e of stored.values()) {
+    if (e.state !== "pending" || planned.has(e.key) || lateButPending.has(e.key)) continue;
     if (explicit.has(e.key) || inScope(e, draft.scopes)) keys.push(e.key);
   }
   return { plan, cancel: keys.length > 0 ? [{ keys: uniq(keys) }] : [], skipped };

@@ -80,6 +80,7 @@ export function replanForOptionsChange(input: ReplanInput): PlanResult {
 
   const now = input.now.getTime();
   const draft = newDraft();
+  draft.dedupe = true;
   const byContact = new Map<string, Appointment[]>();
   const seen = new Set<string>();
   for (const list of [input.appointments, input.history ?? []]) {

@@ -10,21 +10,50 @@ import type {
 } from "@rappel/core";
 
 /**
- * Where an already-planned send stands, as the engine maps its storage status for the planner:
+ * Where an already-planned send stands. Either the planner's four states or the storage's `SendStatus` values
+ * (so a storage `SendRecord` can be passed as it is):
  *
- * | status | storage states | the planner… |
+ * | status | storage statuses | the planner… |
  * | --- | --- | --- |
- * | `pending` | planned, not claimed | may update it (same key) or cancel it |
- * | `in-flight` | claimed by a worker | never plans it again, never cancels it |
- * | `done` | sent, delivered, failed, missed, unknown, skipped | never plans it again ("nothing sent twice") |
- * | `cancelled` | cancelled before sending | may plan it again (the storage's upsert revives it) |
+ * | `pending` | `planned` | may update it (same key) or cancel it |
+ * | `in-flight` | `sending` | never plans it again, never cancels it |
+ * | `done` | `sent`, `delivered`, `failed`, `unknown`, `missed`, `skipped` | never plans it again ("nothing sent twice") |
+ * | `cancelled` | `cancelled` | may plan it again (the storage's upsert revives a cancelled send) |
  *
  * @example
  * ```ts
- * const status: ExistingSendStatus = "pending";
+ * const status: ExistingSendStatus = "pending"; // or "planned", as the storage says
  * ```
  */
-export type ExistingSendStatus = "pending" | "in-flight" | "done" | "cancelled";
+export type ExistingSendStatus =
+  | "pending"
+  | "in-flight"
+  | "done"
+  | "cancelled"
+  | "planned"
+  | "sending"
+  | "sent"
+  | "delivered"
+  | "failed"
+  | "unknown"
+  | "missed"
+  | "skipped";
+
+/** The planner's reading of an {@link ExistingSendStatus}. @internal */
+export function stateOf(status: ExistingSendStatus): "pending" | "in-flight" | "done" | "cancelled" {
+  switch (status) {
+    case "pending":
+    case "planned":
+      return "pending";
+    case "in-flight":
+    case "sending":
+      return "in-flight";
+    case "cancelled":
+      return "cancelled";
+    default:
+      return "done";
+  }
+}
 
 /**
  * A send already stored, handed back to the planner so that re-planning is exact: with it, planning the same
