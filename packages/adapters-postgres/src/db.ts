@@ -1,0 +1,177 @@
+/**
+ * The tiny query interface the adapter needs, satisfied by node-postgres (`pg.Pool`, `pg.Client`, `pg.PoolClient`)
+ * and by PGlite (`PGlite`, and the `Transaction` it hands to `transaction()`): `query(text, params)` resolving to
+ * `{ rows }`. One SQL dialect for both.
+ *
+ * @example
+ * ```ts
+ * const q: SqlQueryable = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const { rows } = await q.query("select 1 as one");
+ * rows[0] //=> { one: 1 }
+ * ```
+ */
+export interface SqlQueryable {
+  /** Runs one statement with `$1…$n` parameters and resolves to its rows. */
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * A node-postgres pool, or anything shaped like one: `query` for single statements and `connect` for a dedicated
+ * connection (transactions, the migration lock).
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * const pool: PgPoolLike = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * ```
+ */
+export interface PgPoolLike extends SqlQueryable {
+  /** Checks out a connection; it is given back with `release()`. */
+  connect(): Promise<SqlQueryable & { release(err?: Error | boolean): void }>;
+}
+
+/**
+ * A PGlite instance, or anything shaped like one.
+ *
+ * @example
+ * ```ts
+ * import { PGlite } from "@electric-sql/pglite";
+ * const db: PGliteLike = await PGlite.create("./.rappel/pgdata");
+ * ```
+ */
+export interface PGliteLike extends SqlQueryable {
+  /** Runs `callback` in a transaction: committed when it resolves, rolled back when it rejects. */
+  transaction<T>(callback: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /** Closes the database. */
+  close(): Promise<void>;
+}
+
+/** Internal: how the storage talks to the database. */
+export interface Db {
+  /** One statement, autocommit. */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * `fn` in one transaction (retried on deadlock or serialization failure); `prelude` (SQL without parameters) runs
+   * first, sent with `BEGIN` in one round trip where the driver allows.
+   */
+  tx<T>(
+    fn: (q: <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
+    prelude?: string,
+  ): Promise<T>;
+  /** `fn` on one dedicated connection (session advisory locks). */
+  session<T>(
+    fn: (q: <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
+  ): Promise<T>;
+}
+
+const RETRYABLE = new Set(["40P01", "40001"]);
+
+function isRetryable(e: unknown): boolean {
+  return typeof e === "object" && e !== null && RETRYABLE.has((e as { code?: string }).code ?? "");
+}
+
+function runner(c: SqlQueryable) {
+  return async <R>(text: string, params?: unknown[]): Promise<R[]> => (await c.query(text, params)).rows as R[];
+}
+
+/** A promise chain that runs one task at a time (single-connection clients: pg.Client, PGlite). */
+function mutex() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  };
+}
+
+async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isRetryable(e) || attempt >= 8) throw e;
+      await new Promise((r) => setTimeout(r, 2 + Math.random() * 10 * (attempt + 1)));
+    }
+  }
+}
+
+async function inTransaction<T>(
+  c: SqlQueryable,
+  fn: (q: <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
+  prelude?: string,
+): Promise<T> {
+  await c.query(prelude === undefined ? "BEGIN" : `BEGIN; ${prelude}`);
+  try {
+    const out = await fn(runner(c));
+    await c.query("COMMIT");
+    return out;
+  } catch (e) {
+    try {
+      await c.query("ROLLBACK");
+    } catch {
+      // The connection is broken; the original error says why.
+    }
+    throw e;
+  }
+}
+
+export function poolDb(pool: PgPoolLike): Db {
+  const session: Db["session"] = async (fn) => {
+    const c = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await fn(runner(c));
+    } catch (e) {
+      if (!(typeof e === "object" && e !== null && "code" in e)) broken = e as Error;
+      throw e;
+    } finally {
+      c.release(broken);
+    }
+  };
+  return {
+    query: runner(pool),
+    tx: (fn, prelude) => withRetry(() => inTransactionOn(fn, prelude)),
+    session,
+  };
+  async function inTransactionOn<T>(fn: Parameters<Db["tx"]>[0], prelude?: string): Promise<T> {
+    const c = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return (await inTransaction(c, fn, prelude)) as T;
+    } catch (e) {
+      if (!(typeof e === "object" && e !== null && "code" in e)) broken = e as Error;
+      throw e;
+    } finally {
+      c.release(broken);
+    }
+  }
+}
+
+export function clientDb(client: SqlQueryable): Db {
+  const exclusive = mutex();
+  const q = runner(client);
+  return {
+    query: (text, params) => exclusive(() => q(text, params)),
+    tx: (fn, prelude) => withRetry(() => exclusive(() => inTransaction(client, fn, prelude))),
+    session: (fn) => exclusive(() => fn(q)),
+  };
+}
+
+export function pgliteDb(db: PGliteLike): Db {
+  const exclusive = mutex();
+  const q = runner(db);
+  return {
+    query: (text, params) => exclusive(() => q(text, params)),
+    tx: (fn, prelude) =>
+      exclusive(() =>
+        db.transaction(async (tx) => {
+          if (prelude !== undefined) await tx.query(prelude);
+          return fn(runner(tx));
+        }),
+      ),
+    session: (fn) => exclusive(() => fn(q)),
+  };
+}

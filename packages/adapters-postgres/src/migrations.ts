@@ -1,0 +1,200 @@
+import { ErrorCode, ValidationError } from "@rappel/core";
+import type { Db } from "./db.js";
+
+/**
+ * One shipped migration: apply them in `version` order, each once, each in its own transaction.
+ *
+ * @example
+ * ```ts
+ * const [first] = postgresMigrations("rappel");
+ * first.version //=> 1
+ * first.name //=> "initial"
+ * ```
+ */
+export interface PostgresMigration {
+  /** Increasing from 1, never reused. */
+  version: number;
+  /** Short name. */
+  name: string;
+  /** The SQL text, for the given schema (several statements). */
+  sql: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Validates a schema name and returns it double-quoted. */
+export function quoteSchema(schema: string): string {
+  if (typeof schema !== "string" || !SCHEMA_NAME.test(schema))
+    throw new ValidationError(ErrorCode.INVALID_INPUT, "schema must be a lower-case SQL identifier", [
+      { path: "schema", message: "Expected /^[a-z_][a-z0-9_]{0,62}$/" },
+    ]);
+  return `"${schema}"`;
+}
+
+const STATUSES = "'planned','sending','sent','delivered','failed','unknown','missed','cancelled','skipped'";
+
+function initial(s: string): string {
+  return `
+CREATE SEQUENCE ${s}.lease_token_seq AS bigint;
+
+CREATE TABLE ${s}.sends (
+  structure_id        text        NOT NULL,
+  key                 text        NOT NULL,
+  account_id          text        NOT NULL,
+  kind                text        NOT NULL,
+  channel             text        NOT NULL,
+  recipient_type      text        NOT NULL,
+  recipient_id        text        NOT NULL,
+  recipient_address   text        NOT NULL,
+  send_at             timestamptz NOT NULL,
+  expires_at          timestamptz,
+  appointment_id      text,
+  contact_id          text,
+  billing             text,
+  group_key           text,
+  data                jsonb       NOT NULL,
+  status              text        NOT NULL CHECK (status IN (${STATUSES})),
+  attempts            integer     NOT NULL DEFAULT 0,
+  next_attempt_at     timestamptz NOT NULL,
+  -- When the row can be claimed: next_attempt_at while planned, lease_expires_at while sending, else NULL.
+  due_at              timestamptz,
+  lease_owner         text,
+  lease_token         bigint      NOT NULL DEFAULT 0,
+  lease_expires_at    timestamptz,
+  cancel_requested    boolean     NOT NULL DEFAULT false,
+  handed_off_at       timestamptz,
+  replacement         jsonb,
+  provider            text,
+  provider_message_id text,
+  provider_status     text,
+  failure_code        text,
+  failure_reason      text,
+  skip_reason         text,
+  created_at          timestamptz NOT NULL,
+  updated_at          timestamptz NOT NULL,
+  completed_at        timestamptz,
+  PRIMARY KEY (structure_id, key),
+  CHECK ((due_at IS NULL) = (status NOT IN ('planned', 'sending')))
+);
+
+-- The claim index: only claimable rows are in it, so its size is the number of pending and leased sends, and the
+-- claim reads the first \`limit\` entries of it whatever the number of sends stored.
+CREATE INDEX sends_due_idx ON ${s}.sends (due_at) WHERE due_at IS NOT NULL;
+-- Lapsed claims whose cancel was requested (usually empty): resolved by claimDue.
+CREATE INDEX sends_cancel_requested_idx ON ${s}.sends (lease_expires_at) WHERE status = 'sending' AND cancel_requested;
+CREATE INDEX sends_appointment_idx ON ${s}.sends (structure_id, appointment_id) WHERE appointment_id IS NOT NULL;
+CREATE INDEX sends_contact_idx ON ${s}.sends (structure_id, contact_id) WHERE contact_id IS NOT NULL;
+CREATE INDEX sends_provider_idx ON ${s}.sends (provider, provider_message_id) WHERE provider_message_id IS NOT NULL;
+
+CREATE TABLE ${s}.journal (
+  seq                 bigserial   PRIMARY KEY,
+  structure_id        text        NOT NULL,
+  contact_id          text,
+  account_id          text,
+  at                  timestamptz NOT NULL,
+  event               text        NOT NULL,
+  key                 text,
+  channel             text,
+  kind                text,
+  provider            text,
+  provider_message_id text,
+  reason              text,
+  data                jsonb
+);
+CREATE INDEX journal_contact_idx ON ${s}.journal (structure_id, contact_id, seq);
+
+CREATE TABLE ${s}.usage (
+  structure_id          text   NOT NULL,
+  account_id            text   NOT NULL,
+  month                 text   NOT NULL CHECK (month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+  reminder_sms_credits  bigint NOT NULL DEFAULT 0 CHECK (reminder_sms_credits >= 0),
+  custom_sms_credits    bigint NOT NULL DEFAULT 0 CHECK (custom_sms_credits >= 0),
+  other_sms_credits     bigint NOT NULL DEFAULT 0 CHECK (other_sms_credits >= 0),
+  emails                bigint NOT NULL DEFAULT 0 CHECK (emails >= 0),
+  faxes                 bigint NOT NULL DEFAULT 0 CHECK (faxes >= 0),
+  messages              bigint NOT NULL DEFAULT 0 CHECK (messages >= 0),
+  PRIMARY KEY (structure_id, account_id, month)
+);
+
+CREATE TABLE ${s}.sms_opt_outs (
+  structure_id text        NOT NULL,
+  e164         text        NOT NULL,
+  opted_out    boolean     NOT NULL,
+  at           timestamptz NOT NULL,
+  PRIMARY KEY (structure_id, e164)
+);
+
+-- Provider status callbacks that arrived before the send recording their message id (R-49), kept for
+-- earlyStatusRetentionMs and folded in by complete().
+CREATE TABLE ${s}.early_provider_statuses (
+  provider            text        NOT NULL,
+  provider_message_id text        NOT NULL,
+  status              text        NOT NULL,
+  at                  timestamptz NOT NULL,
+  error_code          text,
+  received_at         timestamptz NOT NULL,
+  PRIMARY KEY (provider, provider_message_id)
+);
+CREATE INDEX early_provider_statuses_received_idx ON ${s}.early_provider_statuses (received_at);
+`;
+}
+
+/**
+ * The shipped migrations for a schema, in order, as SQL text: run them with {@link PostgresStorage.migrate}, or
+ * in your own migration tool (each once, in order; `migrate()` records them in `<schema>.migrations`). The schema
+ * itself is created by `migrate()`; when you run the SQL yourself, create it first (`CREATE SCHEMA rappel`).
+ *
+ * @param schema - A lower-case SQL identifier. @default "rappel"
+ * @example
+ * ```ts
+ * for (const m of postgresMigrations("rappel")) await myTool.apply(`rappel_${m.version}_${m.name}`, m.sql);
+ * postgresMigrations().map((m) => m.version) //=> [1]
+ * ```
+ */
+export function postgresMigrations(schema = "rappel"): PostgresMigration[] {
+  const s = quoteSchema(schema);
+  return [{ version: 1, name: "initial", sql: initial(s) }];
+}
+
+/** Applies the missing migrations under a session advisory lock (concurrent starters wait, then find them done). */
+export async function runMigrations(db: Db, schema: string): Promise<number[]> {
+  const s = quoteSchema(schema);
+  const migrations = postgresMigrations(schema);
+  return db.session(async (q) => {
+    await q("SELECT pg_advisory_lock(hashtext($1))", [`rappel-migrate:${schema}`]);
+    try {
+      await q(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await q(
+        `CREATE TABLE IF NOT EXISTS ${s}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const done = new Set(
+        (await q<{ version: number }>(`SELECT version FROM ${s}.migrations`)).map((r) => Number(r.version)),
+      );
+      const applied: number[] = [];
+      for (const m of migrations) {
+        if (done.has(m.version)) continue;
+        await q("BEGIN");
+        try {
+          for (const statement of splitStatements(m.sql)) await q(statement);
+          await q(`INSERT INTO ${s}.migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+          await q("COMMIT");
+        } catch (e) {
+          await q("ROLLBACK");
+          throw e;
+        }
+        applied.push(m.version);
+      }
+      return applied;
+    } finally {
+      await q("SELECT pg_advisory_unlock(hashtext($1))", [`rappel-migrate:${schema}`]);
+    }
+  });
+}
+
+/** Splits our own migration text on `;` at line ends (it has no functions or quoted semicolons). */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*\n/)
+    .map((x) => x.replace(/^\s*--.*$/gm, "").trim())
+    .filter((x) => x.length > 0);
+}

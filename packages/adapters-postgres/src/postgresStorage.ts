@@ -1,0 +1,1251 @@
+import {
+  type AddUsageOptions,
+  type BeginSendResult,
+  type CancelResult,
+  type CancelSpec,
+  type ClaimedSend,
+  ErrorCode,
+  type JournalEntry,
+  type JsonValue,
+  type LeaseRef,
+  type PlannedSend,
+  type ProviderStatus,
+  type ProviderStatusResult,
+  type ProviderStatusUpdate,
+  RappelError,
+  type ReadJournalOptions,
+  type SendRecord,
+  type SendStatus,
+  type SmsOptOut,
+  type Storage,
+  type StorageCapabilities,
+  type UpsertResult,
+  type UsageCounters,
+  type ValidationIssue,
+} from "@rappel/core";
+import { clientDb, type Db, type PGliteLike, type PgPoolLike, pgliteDb, poolDb, type SqlQueryable } from "./db.js";
+import { quoteSchema, runMigrations } from "./migrations.js";
+import {
+  canonicalJson,
+  checkLimit,
+  checkRef,
+  checkString,
+  checkStructure,
+  E164,
+  invalid,
+  isDate,
+  iso,
+  leaseLost,
+  MONTH,
+  USAGE_COLUMNS,
+  USAGE_FIELDS,
+  validateCancelSpec,
+  validateJournal,
+  validateSends,
+} from "./validate.js";
+
+/**
+ * Options of {@link createPostgresStorage}. Give exactly one of `pool`, `client` or `pglite`.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * const o: PostgresStorageOptions = { pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) };
+ * ```
+ */
+export interface PostgresStorageOptions {
+  /**
+   * A node-postgres `Pool` (recommended with a real server: claims and writes run concurrently on its
+   * connections; transactions check out a connection each).
+   */
+  pool?: PgPoolLike;
+  /** A single node-postgres `Client` (calls are serialized on it). */
+  client?: SqlQueryable;
+  /** A PGlite instance: PostgreSQL in-process, for development, demos and small single-process installations. */
+  pglite?: PGliteLike;
+  /**
+   * The PostgreSQL schema holding Rappel's tables (a lower-case SQL identifier); several storages with different
+   * schemas can share one database.
+   * @default "rappel"
+   */
+  schema?: string;
+  /**
+   * Apply the shipped migrations before the first call ({@link PostgresStorage.migrate}); set `false` when your
+   * own migration tool runs {@link postgresMigrations}.
+   * @default true
+   */
+  migrate?: boolean;
+  /**
+   * How long provider status callbacks for message ids no send carries yet are kept, in milliseconds.
+   * @default 604800000 (7 days)
+   */
+  earlyStatusRetentionMs?: number;
+  /**
+   * Whether {@link PostgresStorage.close} also ends the pool, client or PGlite instance given here.
+   * @default false
+   */
+  closeConnection?: boolean;
+}
+
+/**
+ * The PostgreSQL {@link Storage}, plus schema management.
+ *
+ * @example
+ * ```ts
+ * const storage: PostgresStorage = createPostgresStorage({ pool });
+ * await storage.migrate(); //=> [1] the first time, [] afterwards
+ * storage.capabilities //=> { persistent: true, multiProcess: true }
+ * ```
+ */
+export interface PostgresStorage extends Storage {
+  /** `multiProcess: true` with a pool or client, `false` with PGlite (one process owns its data directory). */
+  readonly capabilities: StorageCapabilities;
+  /** The schema holding the tables. */
+  readonly schema: string;
+  /**
+   * Applies the missing shipped migrations, under a PostgreSQL advisory lock so that concurrent starters are safe;
+   * resolves to the versions it applied (`[]` when up to date).
+   */
+  migrate(): Promise<number[]>;
+  /** Stops using the database; ends the connection given in the options when `closeConnection` is set. */
+  close(): Promise<void>;
+}
+
+const PROVIDER_RANK: Readonly<Record<ProviderStatus, number>> = {
+  accepted: 1,
+  queued: 2,
+  sent: 3,
+  delivered: 4,
+  undelivered: 4,
+  failed: 4,
+};
+const OUTCOMES: ReadonlySet<string> = new Set(["sent", "failed", "unknown", "missed", "skipped", "cancelled"]);
+
+/** Content columns of a send (what a plan sets), with their SQL types. */
+const CONTENT: readonly (readonly [string, string])[] = [
+  ["account_id", "text"],
+  ["kind", "text"],
+  ["channel", "text"],
+  ["recipient_type", "text"],
+  ["recipient_id", "text"],
+  ["recipient_address", "text"],
+  ["send_at", "timestamptz"],
+  ["expires_at", "timestamptz"],
+  ["appointment_id", "text"],
+  ["contact_id", "text"],
+  ["billing", "text"],
+  ["group_key", "text"],
+];
+
+/** Every column but the key, in the order of the table. */
+const WRITABLE = [
+  "account_id",
+  "kind",
+  "channel",
+  "recipient_type",
+  "recipient_id",
+  "recipient_address",
+  "send_at",
+  "expires_at",
+  "appointment_id",
+  "contact_id",
+  "billing",
+  "group_key",
+  "data",
+  "status",
+  "attempts",
+  "next_attempt_at",
+  "due_at",
+  "lease_owner",
+  "lease_token",
+  "lease_expires_at",
+  "cancel_requested",
+  "handed_off_at",
+  "replacement",
+  "provider",
+  "provider_message_id",
+  "provider_status",
+  "failure_code",
+  "failure_reason",
+  "skip_reason",
+  "created_at",
+  "updated_at",
+  "completed_at",
+] as const;
+
+type Raw = Record<string, unknown>;
+
+/** A send row as written through `jsonb_populate_recordset`: instants as ISO text. */
+interface RowState {
+  structure_id: string;
+  key: string;
+  account_id: string;
+  kind: string;
+  channel: string;
+  recipient_type: string;
+  recipient_id: string;
+  recipient_address: string;
+  send_at: string;
+  expires_at: string | null;
+  appointment_id: string | null;
+  contact_id: string | null;
+  billing: string | null;
+  group_key: string | null;
+  data: Record<string, JsonValue>;
+  status: SendStatus;
+  attempts: number;
+  next_attempt_at: string;
+  due_at: string | null;
+  lease_owner: string | null;
+  lease_token: number;
+  lease_expires_at: string | null;
+  cancel_requested: boolean;
+  handed_off_at: string | null;
+  replacement: Content | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  provider_status: string | null;
+  failure_code: string | null;
+  failure_reason: string | null;
+  skip_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+type Content = Pick<
+  RowState,
+  | "account_id"
+  | "kind"
+  | "channel"
+  | "recipient_type"
+  | "recipient_id"
+  | "recipient_address"
+  | "send_at"
+  | "expires_at"
+  | "appointment_id"
+  | "contact_id"
+  | "billing"
+  | "group_key"
+  | "data"
+>;
+
+function toDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return new Date(v.getTime());
+  return new Date(String(v));
+}
+
+function toIso(v: unknown): string | null {
+  const d = toDate(v);
+  return d === null ? null : d.toISOString();
+}
+
+function toJson(v: unknown): unknown {
+  return typeof v === "string" ? JSON.parse(v) : v;
+}
+
+function str(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+function contentOf(send: PlannedSend, data: Record<string, JsonValue>): Content {
+  return {
+    account_id: send.accountId,
+    kind: send.kind,
+    channel: send.channel,
+    recipient_type: send.recipient.type,
+    recipient_id: send.recipient.id,
+    recipient_address: send.recipient.address,
+    send_at: send.sendAt.toISOString(),
+    expires_at: send.expiresAt === undefined ? null : send.expiresAt.toISOString(),
+    appointment_id: send.appointmentId ?? null,
+    contact_id: send.contactId ?? null,
+    billing: send.billing ?? null,
+    group_key: send.groupKey ?? null,
+    data,
+  };
+}
+
+function sameContent(row: Content, c: Content): boolean {
+  for (const [col] of CONTENT) if ((row as unknown as Raw)[col] !== (c as unknown as Raw)[col]) return false;
+  return canonicalJson(row.data) === canonicalJson(c.data);
+}
+
+function rowState(r: Raw): RowState {
+  return {
+    structure_id: String(r.structure_id),
+    key: String(r.key),
+    account_id: String(r.account_id),
+    kind: String(r.kind),
+    channel: String(r.channel),
+    recipient_type: String(r.recipient_type),
+    recipient_id: String(r.recipient_id),
+    recipient_address: String(r.recipient_address),
+    send_at: toIso(r.send_at)!,
+    expires_at: toIso(r.expires_at),
+    appointment_id: str(r.appointment_id),
+    contact_id: str(r.contact_id),
+    billing: str(r.billing),
+    group_key: str(r.group_key),
+    data: toJson(r.data) as Record<string, JsonValue>,
+    status: String(r.status) as SendStatus,
+    attempts: Number(r.attempts),
+    next_attempt_at: toIso(r.next_attempt_at)!,
+    due_at: toIso(r.due_at),
+    lease_owner: str(r.lease_owner),
+    lease_token: Number(r.lease_token),
+    lease_expires_at: toIso(r.lease_expires_at),
+    cancel_requested: r.cancel_requested === true,
+    handed_off_at: toIso(r.handed_off_at),
+    replacement: (r.replacement === null || r.replacement === undefined
+      ? null
+      : toJson(r.replacement)) as Content | null,
+    provider: str(r.provider),
+    provider_message_id: str(r.provider_message_id),
+    provider_status: str(r.provider_status),
+    failure_code: str(r.failure_code),
+    failure_reason: str(r.failure_reason),
+    skip_reason: str(r.skip_reason),
+    created_at: toIso(r.created_at)!,
+    updated_at: toIso(r.updated_at)!,
+    completed_at: toIso(r.completed_at),
+  };
+}
+
+function toRecord(r: Raw): SendRecord {
+  const status = String(r.status) as SendStatus;
+  const rec: SendRecord = {
+    key: String(r.key),
+    structureId: String(r.structure_id),
+    accountId: String(r.account_id),
+    kind: String(r.kind) as SendRecord["kind"],
+    channel: String(r.channel) as SendRecord["channel"],
+    recipient: {
+      type: String(r.recipient_type) as SendRecord["recipient"]["type"],
+      id: String(r.recipient_id),
+      address: String(r.recipient_address),
+    },
+    sendAt: toDate(r.send_at)!,
+    data: toJson(r.data) as SendRecord["data"],
+    status,
+    attempts: Number(r.attempts),
+    nextAttemptAt: toDate(r.next_attempt_at)!,
+    lease:
+      status === "sending" && r.lease_owner !== null && r.lease_owner !== undefined
+        ? { owner: String(r.lease_owner), token: Number(r.lease_token), expiresAt: toDate(r.lease_expires_at)! }
+        : null,
+    cancelRequested: r.cancel_requested === true,
+    handedOffAt: toDate(r.handed_off_at),
+    createdAt: toDate(r.created_at)!,
+    updatedAt: toDate(r.updated_at)!,
+    completedAt: toDate(r.completed_at),
+  };
+  if (r.expires_at != null) rec.expiresAt = toDate(r.expires_at)!;
+  if (r.appointment_id != null) rec.appointmentId = String(r.appointment_id);
+  if (r.contact_id != null) rec.contactId = String(r.contact_id);
+  if (r.billing != null) rec.billing = String(r.billing) as NonNullable<SendRecord["billing"]>;
+  if (r.group_key != null) rec.groupKey = String(r.group_key);
+  if (r.provider != null) rec.provider = String(r.provider);
+  if (r.provider_message_id != null) rec.providerMessageId = String(r.provider_message_id);
+  if (r.provider_status != null) rec.providerStatus = String(r.provider_status) as ProviderStatus;
+  if (r.failure_code != null) rec.failureCode = String(r.failure_code);
+  if (r.failure_reason != null) rec.failureReason = String(r.failure_reason);
+  if (r.skip_reason != null) rec.skipReason = String(r.skip_reason) as NonNullable<SendRecord["skipReason"]>;
+  return rec;
+}
+
+type ReleaseResult = Awaited<ReturnType<Storage["complete"]>>;
+
+/** Where a send ended after complete or reschedule (small on purpose: the hot path). */
+function release(r: Raw): ReleaseResult {
+  const out = { status: String(r.status) as SendStatus, nextAttemptAt: toDate(r.next_attempt_at)! } as ReleaseResult &
+    Record<string, unknown>;
+  if (r.provider_status != null) out.providerStatus = String(r.provider_status) as ProviderStatus;
+  return out;
+}
+
+/** Folds a provider status into a row (R-49); returns whether anything changed. */
+function fold(
+  row: { status: string; provider_status: string | null; failure_code: string | null; updated_at: string },
+  status: ProviderStatus,
+  errorCode: string | null | undefined,
+  at: Date,
+): boolean {
+  const cur = row.provider_status as ProviderStatus | null;
+  if (cur !== null && (PROVIDER_RANK[cur] === 4 || PROVIDER_RANK[status] <= PROVIDER_RANK[cur])) return false;
+  row.provider_status = status;
+  if (row.status === "sent" || row.status === "unknown") {
+    if (status === "delivered") row.status = "delivered";
+    else if (status === "undelivered" || status === "failed") {
+      row.status = "failed";
+      row.failure_code = errorCode ?? `provider-${status}`;
+    } else row.status = "sent";
+  }
+  if (at.getTime() > Date.parse(row.updated_at)) row.updated_at = at.toISOString();
+  return true;
+}
+
+/** A 31-bit FNV-1a hash, for advisory lock keys computed on the client. */
+function lockKey(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+function pgliteIsPersistent(db: PGliteLike): boolean {
+  const dir = (db as { dataDir?: unknown }).dataDir;
+  return typeof dir === "string" && dir.length > 0 && !dir.startsWith("memory://");
+}
+
+/**
+ * Creates the PostgreSQL {@link Storage}: any number of workers in any number of processes and machines share
+ * one database, and each due send is claimed by one of them at a time (R-40, R-41).
+ *
+ * - Works with node-postgres (`pool` or `client`) against a real server, and with PGlite (`pglite`) in-process:
+ *   one SQL dialect, one query interface (`query(text, params) → { rows }`).
+ * - `claimDue` is one statement: `SELECT … ORDER BY due_at LIMIT n FOR UPDATE SKIP LOCKED` on a partial index of
+ *   claimable rows, a fresh fencing token per send from a sequence, the lease written in the same statement.
+ *   Every write about a claimed send checks `status = 'sending' AND lease_token = $token AND lease_expires_at >
+ *   $now` in its `WHERE` clause, so a worker whose lease lapsed cannot write.
+ * - Tables live in one schema (default `rappel`), every key is `(structure_id, …)`: tenants never mix (R-10).
+ * - Migrations run before the first call unless `migrate: false`.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * import { createPostgresStorage } from "@rappel/adapters-postgres";
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const storage = createPostgresStorage({ pool });
+ * await storage.upsertPlanned("s1", [send], now);
+ * const claims = await storage.claimDue({ now, limit: 100, leaseMs: 30_000, owner: "host-a:1234" });
+ * claims[0]?.send.status //=> "sending"
+ * ```
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): PostgresStorage {
+  if (options === null || typeof options !== "object")
+    throw invalid("options must be an object", [{ path: "options", message: "Expected PostgresStorageOptions" }]);
+  const given = (["pool", "client", "pglite"] as const).filter((k) => options[k] !== undefined);
+  if (given.length !== 1)
+    throw invalid("Give exactly one of pool, client or pglite", [
+      { path: "options", message: `Expected exactly one of pool, client, pglite (got ${given.join(", ") || "none"})` },
+    ]);
+  const schema = options.schema ?? "rappel";
+  const S = quoteSchema(schema);
+  const retentionMs = options.earlyStatusRetentionMs ?? 7 * 24 * 3600 * 1000;
+  if (!Number.isSafeInteger(retentionMs) || retentionMs < 0)
+    throw invalid("earlyStatusRetentionMs must be a non-negative integer", [
+      { path: "earlyStatusRetentionMs", message: "Expected a non-negative integer" },
+    ]);
+  const db: Db =
+    options.pool !== undefined
+      ? poolDb(options.pool)
+      : options.client !== undefined
+        ? clientDb(options.client)
+        : pgliteDb(options.pglite!);
+  const capabilities: StorageCapabilities = Object.freeze(
+    options.pglite !== undefined
+      ? { persistent: pgliteIsPersistent(options.pglite), multiProcess: false }
+      : { persistent: true, multiProcess: true },
+  );
+  let closed = false;
+  let ready: Promise<unknown> | null = options.migrate === false ? Promise.resolve() : null;
+  let earlyWrites = 0;
+
+  async function open(): Promise<void> {
+    if (closed) throw new RappelError(ErrorCode.INVALID_STATE, "The PostgreSQL storage is closed");
+    if (ready === null) ready = runMigrations(db, schema);
+    try {
+      await ready;
+    } catch (e) {
+      ready = null;
+      throw e;
+    }
+  }
+
+  const RETURN = "*";
+  const FENCED = "structure_id = $1 AND key = $2 AND status = 'sending' AND lease_token = $3 AND lease_expires_at > $4";
+
+  /** SET list ending a claim whose cancel was requested: the newer plan becomes planned, else cancelled. */
+  function resolveSet(nowParam: string): string {
+    const content = CONTENT.map(
+      ([col, type]) => `${col} = CASE WHEN replacement IS NULL THEN ${col} ELSE (replacement->>'${col}')::${type} END`,
+    ).join(",\n      ");
+    return `status = CASE WHEN replacement IS NULL THEN 'cancelled' ELSE 'planned' END,
+      ${content},
+      data = CASE WHEN replacement IS NULL THEN data ELSE replacement->'data' END,
+      next_attempt_at = CASE WHEN replacement IS NULL THEN next_attempt_at ELSE (replacement->>'send_at')::timestamptz END,
+      due_at = CASE WHEN replacement IS NULL THEN NULL ELSE (replacement->>'send_at')::timestamptz END,
+      completed_at = CASE WHEN replacement IS NULL THEN ${nowParam}::timestamptz ELSE completed_at END,
+      lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false, handed_off_at = NULL,
+      replacement = NULL, updated_at = ${nowParam}::timestamptz`;
+  }
+
+  const CLAIM_SQL = `
+WITH resolved AS (
+  UPDATE ${S}.sends SET ${resolveSet("$1")}
+  WHERE status = 'sending' AND cancel_requested AND handed_off_at IS NULL AND lease_expires_at <= $1::timestamptz
+  RETURNING 1
+), picked AS (
+  SELECT structure_id, key, due_at FROM ${S}.sends
+  WHERE due_at <= $1::timestamptz AND NOT (status = 'sending' AND cancel_requested AND handed_off_at IS NULL)
+  ORDER BY due_at
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), tokens AS (
+  SELECT p.structure_id, p.key, nextval('${S}.lease_token_seq') AS token
+  FROM (SELECT * FROM picked ORDER BY due_at) p
+)
+UPDATE ${S}.sends s SET
+  status = 'sending', lease_owner = $3, lease_token = t.token, lease_expires_at = $4::timestamptz,
+  due_at = $4::timestamptz,
+  handed_off_at = CASE WHEN s.status = 'sending' THEN s.handed_off_at ELSE NULL END,
+  cancel_requested = false, replacement = NULL, updated_at = $1::timestamptz
+FROM tokens t
+WHERE s.structure_id = t.structure_id AND s.key = t.key
+RETURNING s.*`;
+
+  async function owned<R>(
+    ref: LeaseRef,
+    now: Date,
+    sql: string,
+    params: unknown[],
+    q: Db["query"] = db.query,
+  ): Promise<R[]> {
+    const rows = await q<R>(sql, [ref.structureId, ref.key, ref.token, iso(now, "now"), ...params]);
+    if (rows.length === 0) throw leaseLost(ref, await whyLost(ref, now, q));
+    return rows;
+  }
+
+  async function whyLost(ref: LeaseRef, now: Date, q: Db["query"]): Promise<string> {
+    const [r] = await q<Raw>(
+      `SELECT status, lease_token, lease_expires_at FROM ${S}.sends WHERE structure_id = $1 AND key = $2`,
+      [ref.structureId, ref.key],
+    );
+    if (r === undefined) return "no such send";
+    if (r.status !== "sending" || Number(r.lease_token) !== ref.token)
+      return "another claim owns it or it was released";
+    if ((toDate(r.lease_expires_at)?.getTime() ?? 0) <= now.getTime()) return "the lease lapsed";
+    return "another claim owns it or it was released";
+  }
+
+  async function writeRows(q: Db["query"], rows: RowState[], insert: boolean): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const json = JSON.stringify(rows);
+    if (insert) {
+      const out = await q<{ key: string }>(
+        `INSERT INTO ${S}.sends SELECT * FROM jsonb_populate_recordset(NULL::${S}.sends, $1::jsonb) ORDER BY key
+         ON CONFLICT (structure_id, key) DO NOTHING RETURNING key`,
+        [json],
+      );
+      return out.map((r) => r.key);
+    }
+    const cols = WRITABLE.filter((c) => c !== "created_at");
+    await q(
+      `UPDATE ${S}.sends s SET (${cols.join(", ")}) = (${cols.map((c) => `x.${c}`).join(", ")})
+       FROM jsonb_populate_recordset(NULL::${S}.sends, $1::jsonb) x
+       WHERE s.structure_id = x.structure_id AND s.key = x.key`,
+      [json],
+    );
+    return [];
+  }
+
+  function newRow(structureId: string, key: string, c: Content, nowIso: string): RowState {
+    return {
+      structure_id: structureId,
+      key,
+      ...c,
+      status: "planned",
+      attempts: 0,
+      next_attempt_at: c.send_at,
+      due_at: c.send_at,
+      lease_owner: null,
+      lease_token: 0,
+      lease_expires_at: null,
+      cancel_requested: false,
+      handed_off_at: null,
+      replacement: null,
+      provider: null,
+      provider_message_id: null,
+      provider_status: null,
+      failure_code: null,
+      failure_reason: null,
+      skip_reason: null,
+      created_at: nowIso,
+      updated_at: nowIso,
+      completed_at: null,
+    };
+  }
+
+  function applyContent(row: RowState, c: Content, nowIso: string): void {
+    const sendAtChanged = row.send_at !== c.send_at;
+    Object.assign(row, c);
+    if (sendAtChanged) row.next_attempt_at = c.send_at;
+    if (row.status === "planned") row.due_at = row.next_attempt_at;
+    row.updated_at = nowIso;
+  }
+
+  const storage: PostgresStorage = {
+    capabilities,
+    schema,
+
+    async migrate() {
+      if (closed) throw new RappelError(ErrorCode.INVALID_STATE, "The PostgreSQL storage is closed");
+      const applied = await runMigrations(db, schema);
+      ready = Promise.resolve();
+      return applied;
+    },
+
+    async upsertPlanned(structureId, sends, now) {
+      checkStructure(structureId);
+      const nowIso = iso(now, "now");
+      const data = validateSends(structureId, sends);
+      await open();
+      const result: UpsertResult = {
+        inserted: 0,
+        updated: 0,
+        revived: 0,
+        unchanged: 0,
+        superseded: 0,
+        locked: 0,
+        lockedKeys: [],
+      };
+      if (sends.length === 0) return result;
+      const contents = sends.map((s, i) => contentOf(s, data[i]!));
+      const firstIndex = new Map<string, number>();
+      sends.forEach((s, i) => {
+        if (!firstIndex.has(s.key)) firstIndex.set(s.key, i);
+      });
+      return db.tx(async (q) => {
+        result.inserted = 0;
+        result.updated = result.revived = result.unchanged = result.superseded = result.locked = 0;
+        result.lockedKeys = [];
+        const fresh = [...firstIndex.entries()]
+          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+          .map(([key, i]) => newRow(structureId, key, contents[i]!, nowIso));
+        const inserted = new Set(await writeRows(q, fresh, true));
+        const rows = new Map<string, RowState>();
+        const keys = [...firstIndex.keys()];
+        for (const r of await q<Raw>(
+          `SELECT * FROM ${S}.sends WHERE structure_id = $1 AND key IN (SELECT jsonb_array_elements_text($2::jsonb))
+           ORDER BY key FOR UPDATE`,
+          [structureId, JSON.stringify(keys)],
+        ))
+          rows.set(String(r.key), rowState(r));
+        const dirty = new Set<string>();
+        sends.forEach((send, i) => {
+          if (inserted.has(send.key) && firstIndex.get(send.key) === i) {
+            result.inserted++;
+            return;
+          }
+          const row = rows.get(send.key)!;
+          const c = contents[i]!;
+          const same = sameContent(row, c);
+          switch (row.status) {
+            case "planned":
+              if (same) result.unchanged++;
+              else {
+                applyContent(row, c, nowIso);
+                dirty.add(send.key);
+                result.updated++;
+              }
+              break;
+            case "cancelled":
+              applyContent(row, c, nowIso);
+              row.next_attempt_at = row.send_at;
+              row.due_at = row.send_at;
+              row.status = "planned";
+              row.completed_at = null;
+              dirty.add(send.key);
+              result.revived++;
+              break;
+            case "sending":
+              if (row.handed_off_at !== null) {
+                if (same && !row.cancel_requested) result.unchanged++;
+                else {
+                  result.locked++;
+                  result.lockedKeys.push(send.key);
+                }
+              } else if (same) {
+                if (row.cancel_requested) {
+                  row.cancel_requested = false;
+                  row.replacement = null;
+                  row.updated_at = nowIso;
+                  dirty.add(send.key);
+                }
+                result.unchanged++;
+              } else {
+                row.cancel_requested = true;
+                row.replacement = c;
+                row.updated_at = nowIso;
+                dirty.add(send.key);
+                result.superseded++;
+              }
+              break;
+            default:
+              if (same) result.unchanged++;
+              else {
+                result.locked++;
+                result.lockedKeys.push(send.key);
+              }
+          }
+        });
+        await writeRows(
+          q,
+          [...dirty].map((k) => rows.get(k)!),
+          false,
+        );
+        return { ...result, lockedKeys: [...result.lockedKeys] };
+      });
+    },
+
+    async cancel(structureId, spec, now) {
+      checkStructure(structureId);
+      const nowIso = iso(now, "now");
+      validateCancelSpec(spec);
+      await open();
+      const params: unknown[] = [structureId, nowIso];
+      let match: string;
+      const s = spec as CancelSpec & Record<string, unknown>;
+      if ("keys" in spec) {
+        params.push(JSON.stringify(spec.keys.map(String)));
+        match = "key IN (SELECT jsonb_array_elements_text($3::jsonb))";
+      } else if ("appointmentId" in spec) {
+        params.push(spec.appointmentId);
+        match = "appointment_id = $3";
+        if (s.kinds !== undefined) {
+          params.push(JSON.stringify(s.kinds));
+          match += ` AND kind IN (SELECT jsonb_array_elements_text($${params.length}::jsonb))`;
+        }
+        if (s.channels !== undefined) {
+          params.push(JSON.stringify(s.channels));
+          match += ` AND channel IN (SELECT jsonb_array_elements_text($${params.length}::jsonb))`;
+        }
+      } else {
+        params.push(spec.contactId, JSON.stringify(spec.channels));
+        match = "contact_id = $3 AND channel IN (SELECT jsonb_array_elements_text($4::jsonb))";
+      }
+      const rows = await db.query<Raw>(
+        `UPDATE ${S}.sends SET
+           status = CASE WHEN status = 'planned' THEN 'cancelled' ELSE status END,
+           due_at = CASE WHEN status = 'planned' THEN NULL ELSE due_at END,
+           completed_at = CASE WHEN status = 'planned' THEN $2::timestamptz ELSE completed_at END,
+           cancel_requested = CASE WHEN status = 'sending' AND handed_off_at IS NULL THEN true ELSE cancel_requested END,
+           replacement = CASE WHEN status = 'sending' AND handed_off_at IS NOT NULL THEN replacement ELSE NULL END,
+           updated_at = CASE WHEN status = 'sending' AND handed_off_at IS NOT NULL THEN updated_at ELSE $2::timestamptz END
+         WHERE structure_id = $1 AND status IN ('planned', 'sending') AND ${match}
+         RETURNING ${RETURN}`,
+        params,
+      );
+      rows.sort((a, b) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0));
+      const result: CancelResult = { cancelled: [], stopped: [], tooLate: [] };
+      for (const r of rows) {
+        if (r.status === "cancelled") result.cancelled.push(toRecord(r));
+        else if (r.handed_off_at === null) result.stopped.push(toRecord(r));
+        else result.tooLate.push(toRecord(r));
+      }
+      return result;
+    },
+
+    async claimDue(opts) {
+      if (opts === null || typeof opts !== "object")
+        throw invalid("options must be an object", [{ path: "options", message: "Expected ClaimDueOptions" }]);
+      const nowIso = iso(opts.now, "now");
+      const limit = checkLimit(opts.limit, "limit", 1);
+      const issues: ValidationIssue[] = [];
+      if (!Number.isSafeInteger(opts.leaseMs) || opts.leaseMs < 1)
+        issues.push({ path: "leaseMs", message: "Expected a positive integer" });
+      checkString(opts.owner, "owner", issues);
+      if (issues.length > 0) throw invalid("Invalid claimDue options", issues);
+      await open();
+      const until = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
+      // A lapsed claim whose cancel was requested is resolved (cancelled, or planned with its newer content, then
+      // claimable by the next call) in the same statement instead of being returned.
+      const rows = await db.query<Raw>(CLAIM_SQL, [nowIso, limit, opts.owner, until]);
+      rows.sort((a, b) => Number(a.lease_token) - Number(b.lease_token));
+      const out: ClaimedSend[] = rows.map((r) => ({
+        send: toRecord(r),
+        token: Number(r.lease_token),
+        leaseExpiresAt: toDate(r.lease_expires_at)!,
+        interrupted: r.handed_off_at !== null,
+      }));
+      return out;
+    },
+
+    async renewLease(ref, leaseMs, now) {
+      checkRef(ref);
+      iso(now, "now");
+      if (!Number.isSafeInteger(leaseMs) || leaseMs < 1)
+        throw invalid("leaseMs must be a positive integer", [
+          { path: "leaseMs", message: "Expected a positive integer" },
+        ]);
+      await open();
+      const until = new Date(now.getTime() + leaseMs).toISOString();
+      const [r] = await owned<Raw>(
+        ref,
+        now,
+        `UPDATE ${S}.sends SET lease_expires_at = $5::timestamptz, due_at = $5::timestamptz, updated_at = $4::timestamptz
+         WHERE ${FENCED} RETURNING lease_expires_at`,
+        [until],
+      );
+      return toDate(r!.lease_expires_at)!;
+    },
+
+    async beginSend(ref, now) {
+      checkRef(ref);
+      iso(now, "now");
+      await open();
+      const [r] = await owned<Raw>(
+        ref,
+        now,
+        `UPDATE ${S}.sends SET
+           attempts = attempts + CASE WHEN cancel_requested THEN 0 ELSE 1 END,
+           handed_off_at = CASE WHEN cancel_requested THEN handed_off_at ELSE $4::timestamptz END,
+           updated_at = CASE WHEN cancel_requested THEN updated_at ELSE $4::timestamptz END
+         WHERE ${FENCED} RETURNING cancel_requested, attempts`,
+        [],
+      );
+      if (r!.cancel_requested === true) return { ok: false, reason: "cancel-requested" } satisfies BeginSendResult;
+      return { ok: true, attempts: Number(r!.attempts) } satisfies BeginSendResult;
+    },
+
+    async complete(ref, outcome, now) {
+      checkRef(ref);
+      iso(now, "now");
+      if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
+        throw invalid("outcome must be a send outcome", [
+          { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
+        ]);
+      const issues: ValidationIssue[] = [];
+      if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
+      if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
+      if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
+      if (issues.length > 0) throw invalid("Invalid send outcome", issues);
+      await open();
+      if (outcome.status === "cancelled") {
+        const [r] = await owned<Raw>(
+          ref,
+          now,
+          `UPDATE ${S}.sends SET ${resolveSet("$4")} WHERE ${FENCED} RETURNING status, next_attempt_at, provider_status`,
+          [],
+        );
+        return release(r!);
+      }
+      let provider: string | null = null;
+      let providerMessageId: string | null = null;
+      let failureCode: string | null = null;
+      let failureReason: string | null = null;
+      let skipReason: string | null = null;
+      switch (outcome.status) {
+        case "sent":
+        case "unknown":
+          provider = outcome.provider ?? null;
+          providerMessageId = outcome.providerMessageId ?? null;
+          if (outcome.status === "unknown") {
+            failureCode = outcome.failureCode ?? ErrorCode.TRANSPORT_UNKNOWN;
+            failureReason = outcome.failureReason ?? null;
+          }
+          break;
+        case "failed":
+          failureCode = outcome.failureCode;
+          failureReason = outcome.failureReason ?? null;
+          provider = outcome.provider ?? null;
+          break;
+        case "missed":
+          failureReason = outcome.failureReason ?? null;
+          break;
+        case "skipped":
+          skipReason = outcome.skipReason;
+          break;
+      }
+      // The provider's initial status folds into a send that has none yet (R-49).
+      let status: string = outcome.status;
+      let providerStatus: string | null = null;
+      if (outcome.status === "sent" && providerMessageId !== null) {
+        const initial = { status, provider_status: null, failure_code: failureCode, updated_at: now.toISOString() };
+        fold(initial, outcome.providerStatus ?? "sent", null, now);
+        status = initial.status;
+        providerStatus = initial.provider_status;
+        failureCode = initial.failure_code;
+      }
+      const update = `UPDATE ${S}.sends SET
+          status = $5, lease_owner = NULL, lease_expires_at = NULL, due_at = NULL, cancel_requested = false,
+          handed_off_at = NULL, replacement = NULL, updated_at = $4::timestamptz, completed_at = $4::timestamptz,
+          provider = COALESCE($6, provider),
+          provider_message_id = CASE WHEN $7::text IS NOT NULL AND COALESCE($6, provider) IS NOT NULL THEN $7 ELSE provider_message_id END,
+          provider_status = COALESCE($11, provider_status),
+          failure_code = COALESCE($8, failure_code), failure_reason = COALESCE($9, failure_reason),
+          skip_reason = COALESCE($10, skip_reason)
+        WHERE ${FENCED} RETURNING *`;
+      const params = [status, provider, providerMessageId, failureCode, failureReason, skipReason, providerStatus];
+      if (providerMessageId === null || provider === null) {
+        // Without a message id nothing can be waiting for it; without a provider (an `unknown` outcome) the id is
+        // only recorded when the send already names one: rare, and recordProviderStatus folds later callbacks.
+        const [r] = await owned<Raw>(ref, now, update, params);
+        return release(r!);
+      }
+      // A provider status may have arrived first. Under the message id's lock (recordProviderStatus takes it too),
+      // record the id and take what is waiting for it, in one statement; fold it in if there was any.
+      const lock = `SELECT pg_advisory_xact_lock(${lockKey(`${schema}:provider`)}, ${lockKey(`${provider}\u0000${providerMessageId}`)})`;
+      return db.tx(async (q) => {
+        const [r] = await owned<Raw>(
+          ref,
+          now,
+          `WITH early AS (
+             DELETE FROM ${S}.early_provider_statuses WHERE provider = $6 AND provider_message_id = $7
+             RETURNING status, error_code
+           ), u AS (${update})
+           SELECT u.*, (SELECT jsonb_agg(jsonb_build_object('status', status, 'error_code', error_code)) FROM early) AS early
+           FROM u`,
+          params,
+          q,
+        );
+        const early = toJson(r!.early) as { status: ProviderStatus; error_code: string | null }[] | null;
+        if (early === null) return release(r!);
+        const row = rowState(r!);
+        let changed = false;
+        for (const e of early) changed = fold(row, e.status, e.error_code, now) || changed;
+        if (!changed) return release(r!);
+        const [u] = await q<Raw>(
+          `UPDATE ${S}.sends SET status = $3, provider_status = $4, failure_code = $5, updated_at = $6::timestamptz
+           WHERE structure_id = $1 AND key = $2 RETURNING status, next_attempt_at, provider_status`,
+          [row.structure_id, row.key, row.status, row.provider_status, row.failure_code, row.updated_at],
+        );
+        return release(u!);
+      }, lock);
+    },
+
+    async reschedule(ref, opts, now) {
+      checkRef(ref);
+      iso(now, "now");
+      if (opts === null || typeof opts !== "object")
+        throw invalid("options must be an object", [{ path: "options", message: "Expected RescheduleOptions" }]);
+      const next = iso(opts.nextAttemptAt, "nextAttemptAt");
+      await open();
+      const [r] = await owned<Raw>(
+        ref,
+        now,
+        `UPDATE ${S}.sends SET
+           failure_code = COALESCE($6, failure_code), failure_reason = COALESCE($7, failure_reason),
+           status = CASE WHEN cancel_requested THEN (CASE WHEN replacement IS NULL THEN 'cancelled' ELSE 'planned' END) ELSE 'planned' END,
+           ${CONTENT.map(
+             ([col, type]) =>
+               `${col} = CASE WHEN cancel_requested AND replacement IS NOT NULL THEN (replacement->>'${col}')::${type} ELSE ${col} END`,
+           ).join(",\n           ")},
+           data = CASE WHEN cancel_requested AND replacement IS NOT NULL THEN replacement->'data' ELSE data END,
+           next_attempt_at = CASE WHEN NOT cancel_requested THEN $5::timestamptz
+             WHEN replacement IS NOT NULL THEN (replacement->>'send_at')::timestamptz ELSE next_attempt_at END,
+           due_at = CASE WHEN NOT cancel_requested THEN $5::timestamptz
+             WHEN replacement IS NOT NULL THEN (replacement->>'send_at')::timestamptz ELSE NULL END,
+           completed_at = CASE WHEN cancel_requested AND replacement IS NULL THEN $4::timestamptz ELSE completed_at END,
+           lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false, handed_off_at = NULL,
+           replacement = NULL, updated_at = $4::timestamptz
+         WHERE ${FENCED} RETURNING status, next_attempt_at, provider_status`,
+        [next, opts.failureCode ?? null, opts.failureReason ?? null],
+      );
+      return release(r!);
+    },
+
+    async getSend(structureId, key) {
+      await open();
+      const [r] = await db.query<Raw>(`SELECT * FROM ${S}.sends WHERE structure_id = $1 AND key = $2`, [
+        String(structureId),
+        String(key),
+      ]);
+      return r === undefined ? null : toRecord(r);
+    },
+
+    async listSends(structureId, filter = {}) {
+      const limit = checkLimit(filter.limit, "filter.limit", 1000);
+      await open();
+      const params: unknown[] = [String(structureId)];
+      const where = ["structure_id = $1"];
+      const eq = (col: string, v: unknown) => {
+        if (v === undefined) return;
+        params.push(String(v));
+        where.push(`${col} = $${params.length}`);
+      };
+      if (filter.status !== undefined) {
+        params.push(JSON.stringify(typeof filter.status === "string" ? [filter.status] : [...filter.status]));
+        where.push(`status IN (SELECT jsonb_array_elements_text($${params.length}::jsonb))`);
+      }
+      eq("account_id", filter.accountId);
+      eq("appointment_id", filter.appointmentId);
+      eq("contact_id", filter.contactId);
+      eq("recipient_address", filter.address);
+      eq("channel", filter.channel);
+      eq("kind", filter.kind);
+      if (filter.after !== undefined) {
+        params.push(String(filter.after));
+        where.push(`key COLLATE "C" > $${params.length}`);
+      }
+      params.push(limit);
+      const rows = await db.query<Raw>(
+        `SELECT * FROM ${S}.sends WHERE ${where.join(" AND ")} ORDER BY key COLLATE "C" LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(toRecord);
+    },
+
+    async appendJournal(structureId, entries) {
+      checkStructure(structureId);
+      const copies = validateJournal(structureId, entries);
+      await open();
+      if (copies.length === 0) return [];
+      const rows = copies.map((e) => ({
+        structure_id: structureId,
+        contact_id: e.contactId ?? null,
+        account_id: e.accountId ?? null,
+        at: e.at.toISOString(),
+        event: e.event,
+        key: e.key ?? null,
+        channel: e.channel ?? null,
+        kind: e.kind ?? null,
+        provider: e.provider ?? null,
+        provider_message_id: e.providerMessageId ?? null,
+        reason: e.reason ?? null,
+        data: e.data === undefined ? null : e.data,
+      }));
+      // The lock serializes appends per structure so that seq order is commit order (readers paginate by seq).
+      const lock = `SELECT pg_advisory_xact_lock(${lockKey(`${schema}:journal`)}, ${lockKey(structureId)})`;
+      const seqs = await db.tx(async (q) => {
+        return q<{ seq: unknown }>(
+          `INSERT INTO ${S}.journal (structure_id, contact_id, account_id, at, event, key, channel, kind, provider,
+             provider_message_id, reason, data)
+           SELECT x.structure_id, x.contact_id, x.account_id, x.at, x.event, x.key, x.channel, x.kind, x.provider,
+             x.provider_message_id, x.reason, x.data
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, i),
+             LATERAL jsonb_populate_record(NULL::${S}.journal, e.v) AS x
+           ORDER BY e.i
+           RETURNING seq`,
+          [JSON.stringify(rows)],
+        );
+      }, lock);
+      const sorted = seqs.map((r) => Number(r.seq)).sort((a, b) => a - b);
+      return copies.map((c, i) => ({ ...c, seq: sorted[i]! }) as JournalEntry);
+    },
+
+    async readJournal(structureId, contactId, opts: ReadJournalOptions = {}) {
+      const limit = checkLimit(opts.limit, "options.limit", 1000);
+      if (opts.after !== undefined && !Number.isFinite(opts.after))
+        throw invalid("options.after must be a number", [{ path: "options.after", message: "Expected a number" }]);
+      await open();
+      const rows = await db.query<Raw>(
+        `SELECT * FROM ${S}.journal WHERE structure_id = $1 AND contact_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
+        [String(structureId), String(contactId), Math.floor(opts.after ?? 0), limit],
+      );
+      return rows.map((r) => {
+        const e: JournalEntry = {
+          seq: Number(r.seq),
+          structureId: String(r.structure_id),
+          at: toDate(r.at)!,
+          event: String(r.event) as JournalEntry["event"],
+        };
+        if (r.contact_id != null) e.contactId = String(r.contact_id);
+        if (r.account_id != null) e.accountId = String(r.account_id);
+        if (r.key != null) e.key = String(r.key);
+        if (r.channel != null) e.channel = String(r.channel) as JournalEntry["channel"];
+        if (r.kind != null) e.kind = String(r.kind) as JournalEntry["kind"];
+        if (r.provider != null) e.provider = String(r.provider);
+        if (r.provider_message_id != null) e.providerMessageId = String(r.provider_message_id);
+        if (r.reason != null) e.reason = String(r.reason);
+        if (r.data != null) e.data = toJson(r.data) as JsonValue;
+        return e;
+      });
+    },
+
+    async recordProviderStatus(update: ProviderStatusUpdate) {
+      if (update === null || typeof update !== "object")
+        throw invalid("update must be an object", [{ path: "update", message: "Expected ProviderStatusUpdate" }]);
+      const issues: ValidationIssue[] = [];
+      checkString(update.provider, "provider", issues);
+      checkString(update.providerMessageId, "providerMessageId", issues);
+      if (!(update.status in PROVIDER_RANK)) issues.push({ path: "status", message: "Expected a provider status" });
+      if (!isDate(update.at)) issues.push({ path: "at", message: "Expected a valid Date" });
+      if (issues.length > 0) throw invalid("Invalid provider status update", issues);
+      await open();
+      const prune = ++earlyWrites % 100 === 1;
+      const lock = `SELECT pg_advisory_xact_lock(${lockKey(`${schema}:provider`)}, ${lockKey(`${update.provider}\u0000${update.providerMessageId}`)})`;
+      return db.tx(async (q): Promise<ProviderStatusResult | null> => {
+        const [r] = await q<Raw>(
+          `SELECT * FROM ${S}.sends WHERE provider = $1 AND provider_message_id = $2 LIMIT 1 FOR UPDATE`,
+          [update.provider, update.providerMessageId],
+        );
+        if (r === undefined) {
+          const rank = (x: string) =>
+            `CASE ${x} WHEN 'accepted' THEN 1 WHEN 'queued' THEN 2 WHEN 'sent' THEN 3 ELSE 4 END`;
+          await q(
+            `INSERT INTO ${S}.early_provider_statuses AS e (provider, provider_message_id, status, at, error_code, received_at)
+             VALUES ($1, $2, $3, $4::timestamptz, $5, now())
+             ON CONFLICT (provider, provider_message_id) DO UPDATE
+               SET status = excluded.status, at = excluded.at, error_code = excluded.error_code
+               WHERE ${rank("e.status")} < 4 AND ${rank("excluded.status")} > ${rank("e.status")}`,
+            [
+              update.provider,
+              update.providerMessageId,
+              update.status,
+              update.at.toISOString(),
+              update.errorCode ?? null,
+            ],
+          );
+          if (prune)
+            await q(
+              `DELETE FROM ${S}.early_provider_statuses WHERE received_at < now() - $1 * interval '1 millisecond'`,
+              [retentionMs],
+            );
+          return null;
+        }
+        const row = rowState(r);
+        const changed = fold(row, update.status, update.errorCode, update.at);
+        if (changed)
+          await q(
+            `UPDATE ${S}.sends SET status = $3, provider_status = $4, failure_code = $5, updated_at = $6::timestamptz
+             WHERE structure_id = $1 AND key = $2`,
+            [row.structure_id, row.key, row.status, row.provider_status, row.failure_code, row.updated_at],
+          );
+        const out: ProviderStatusResult = {
+          structureId: row.structure_id,
+          key: row.key,
+          status: row.status,
+          providerStatus: row.provider_status as ProviderStatus,
+          changed,
+        };
+        if (row.contact_id !== null) out.contactId = row.contact_id;
+        return out;
+      }, lock);
+    },
+
+    async addUsage(structureId, accountId, month, delta, opts: AddUsageOptions = {}) {
+      checkStructure(structureId);
+      const issues: ValidationIssue[] = [];
+      checkString(accountId, "accountId", issues);
+      if (typeof month !== "string" || !MONTH.test(month))
+        issues.push({ path: "month", message: 'Expected "YYYY-MM"' });
+      if (delta === null || typeof delta !== "object") issues.push({ path: "delta", message: "Expected counters" });
+      else
+        for (const [k, v] of Object.entries(delta)) {
+          if (!(USAGE_FIELDS as readonly string[]).includes(k))
+            issues.push({ path: `delta.${k}`, message: "Unknown counter" });
+          else if (v !== undefined && !Number.isSafeInteger(v))
+            issues.push({ path: `delta.${k}`, message: "Expected an integer" });
+        }
+      for (const [k, v] of Object.entries(opts?.max ?? {}))
+        if (!(USAGE_FIELDS as readonly string[]).includes(k) || (v !== undefined && !Number.isSafeInteger(v)))
+          issues.push({ path: `options.max.${k}`, message: "Expected an integer maximum of a known counter" });
+      if (issues.length > 0) throw invalid("Invalid usage update", issues);
+      await open();
+      const d = USAGE_FIELDS.map((f) => delta[f] ?? 0);
+      const max = opts?.max ?? {};
+      const params: unknown[] = [structureId, accountId, month, ...d];
+      const insertChecks: string[] = [];
+      const updateChecks: string[] = [];
+      USAGE_FIELDS.forEach((f, i) => {
+        const m = max[f];
+        if (m === undefined || d[i]! <= 0) return;
+        params.push(m);
+        insertChecks.push(`$${4 + i}::bigint <= $${params.length}::bigint`);
+        updateChecks.push(`u.${USAGE_COLUMNS[i]} + $${4 + i}::bigint <= $${params.length}::bigint`);
+      });
+      const cols = USAGE_COLUMNS.join(", ");
+      let rows: Raw[];
+      try {
+        rows = await db.query<Raw>(
+          `INSERT INTO ${S}.usage AS u (structure_id, account_id, month, ${cols})
+           SELECT $1, $2, $3, ${USAGE_COLUMNS.map((_, i) => `$${4 + i}::bigint`).join(", ")}
+           ${insertChecks.length > 0 ? `WHERE ${insertChecks.join(" AND ")}` : ""}
+           ON CONFLICT (structure_id, account_id, month) DO UPDATE SET
+             ${USAGE_COLUMNS.map((c) => `${c} = u.${c} + excluded.${c}`).join(", ")}
+             ${updateChecks.length > 0 ? `WHERE ${updateChecks.join(" AND ")}` : ""}
+           RETURNING ${cols}`,
+          params,
+        );
+      } catch (e) {
+        if ((e as { code?: string }).code === "23514")
+          throw invalid("Usage counters cannot go negative", [
+            { path: "delta", message: "Would make a counter negative" },
+          ]);
+        throw e;
+      }
+      if (rows.length > 0) return { applied: true, counters: toUsage(rows[0]!) };
+      return { applied: false, counters: await storage.getUsage(structureId, accountId, month) };
+    },
+
+    async getUsage(structureId, accountId, month) {
+      if (typeof month !== "string" || !MONTH.test(month))
+        throw invalid("month must be YYYY-MM", [{ path: "month", message: 'Expected "YYYY-MM"' }]);
+      await open();
+      const [r] = await db.query<Raw>(
+        `SELECT ${USAGE_COLUMNS.join(", ")} FROM ${S}.usage WHERE structure_id = $1 AND account_id = $2 AND month = $3`,
+        [String(structureId), String(accountId), month],
+      );
+      return r === undefined ? toUsage({}) : toUsage(r);
+    },
+
+    async setSmsOptOut(structureId, e164, optedOut, at) {
+      checkStructure(structureId);
+      if (typeof e164 !== "string" || !E164.test(e164))
+        throw invalid("e164 must be an E.164 number", [{ path: "e164", message: "Expected +<digits> (E.164)" }]);
+      if (typeof optedOut !== "boolean")
+        throw invalid("optedOut must be a boolean", [{ path: "optedOut", message: "Expected a boolean" }]);
+      const atIso = iso(at, "at");
+      await open();
+      // Latest `at` wins; on a tie, opted-out wins (never text someone who said STOP at that instant).
+      const [r] = await db.query<Raw>(
+        `WITH up AS (
+           INSERT INTO ${S}.sms_opt_outs AS o (structure_id, e164, opted_out, at) VALUES ($1, $2, $3, $4::timestamptz)
+           ON CONFLICT (structure_id, e164) DO UPDATE SET opted_out = excluded.opted_out, at = excluded.at
+             WHERE excluded.at > o.at OR (excluded.at = o.at AND excluded.opted_out AND NOT o.opted_out)
+           RETURNING opted_out, at
+         )
+         SELECT opted_out, at FROM up
+         UNION ALL
+         SELECT opted_out, at FROM ${S}.sms_opt_outs WHERE structure_id = $1 AND e164 = $2 AND NOT EXISTS (SELECT 1 FROM up)`,
+        [structureId, e164, optedOut, atIso],
+      );
+      // A concurrent first write can hide the row from this statement's snapshot: read it again.
+      const cur =
+        r ??
+        (
+          await db.query<Raw>(`SELECT opted_out, at FROM ${S}.sms_opt_outs WHERE structure_id = $1 AND e164 = $2`, [
+            structureId,
+            e164,
+          ])
+        )[0]!;
+      return { optedOut: cur.opted_out === true, at: toDate(cur.at)! } satisfies SmsOptOut;
+    },
+
+    async isSmsOptedOut(structureId, e164) {
+      await open();
+      const [r] = await db.query<Raw>(`SELECT opted_out FROM ${S}.sms_opt_outs WHERE structure_id = $1 AND e164 = $2`, [
+        String(structureId),
+        String(e164),
+      ]);
+      return r?.opted_out === true;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (options.closeConnection !== true) return;
+      const target = (options.pool ?? options.client ?? options.pglite) as {
+        end?: () => Promise<void>;
+        close?: () => Promise<void>;
+      };
+      if (typeof target.end === "function") await target.end();
+      else if (typeof target.close === "function") await target.close();
+    },
+  };
+  return storage;
+}
+
+function toUsage(r: Raw): UsageCounters {
+  const out = {} as UsageCounters;
+  USAGE_FIELDS.forEach((f, i) => {
+    out[f] = Number(r[USAGE_COLUMNS[i]!] ?? 0);
+  });
+  return out;
+}
