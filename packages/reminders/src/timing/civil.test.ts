@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { civilFromDays, DAY_MS, daysFromCivil, MAX_INSTANT_MS, MIN_INSTANT_MS, pad, parseTimeOfDay } from "./civil.js";
 
-describe("civil calendar arithmetic", () => {
+describe("civil calendar arithmetic", { timeout: 30_000 }, () => {
   it("agrees with Date's proleptic Gregorian calendar over years 1..9999", () => {
     fc.assert(
       fc.property(fc.integer({ min: -719_162, max: 2_932_896 }), (days) => {
