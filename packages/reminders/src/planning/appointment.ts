@@ -73,8 +73,10 @@ export interface Ctx {
   sms: ChannelCheck;
   /** `slot` → `id@startISO` of appointments whose reminder SMS already went (or is going) out. */
   covered: Map<string, Set<string>> | undefined;
-  /** Per-appointment values computed once per call. */
-  infos: Map<Appointment, Info>;
+  /** Per-appointment values computed once per call: the subject's in a field, others' in a map made on demand. */
+  subject: Appointment | undefined;
+  subjectInfo: Info | undefined;
+  infos: Map<Appointment, Info> | undefined;
 }
 
 /** What the rules derive from one appointment, computed once per planning call. */
@@ -106,7 +108,9 @@ export function makeCtx(
     email: contactEmail(contact, consent, "full"),
     sms: contactMobile(contact, consent, "full"),
     covered: existing === undefined ? undefined : coveredSms(existing),
-    infos: new Map(),
+    subject: undefined,
+    subjectInfo: undefined,
+    infos: undefined,
   };
 }
 
@@ -131,7 +135,8 @@ function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>>
 }
 
 export function infoOf(ctx: Ctx, a: Appointment): Info {
-  let info = ctx.infos.get(a);
+  if (a === ctx.subject) return ctx.subjectInfo!;
+  let info = ctx.infos?.get(a);
   if (info === undefined) {
     const iso = isoString(a.start.getTime());
     info = {
@@ -141,7 +146,13 @@ export function infoOf(ctx: Ctx, a: Appointment): Info {
       firstEmail: undefined,
       firstSms: undefined,
     };
-    ctx.infos.set(a, info);
+    if (ctx.subject === undefined) {
+      ctx.subject = a;
+      ctx.subjectInfo = info;
+    } else {
+      ctx.infos ??= new Map();
+      ctx.infos.set(a, info);
+    }
   }
   return info;
 }
@@ -208,8 +219,9 @@ function computeSlotInstant(
   return ms;
 }
 
-function contactRecipient(ctx: Ctx, check: ChannelCheck): SendRecipient | undefined {
-  return check.ok ? { type: "contact", id: ctx.contact.id, address: check.address } : undefined;
+/** The contact as recipient on a usable channel (one object per call, shared by that channel's sends). */
+function contactRecipient(_ctx: Ctx, check: ChannelCheck): SendRecipient | undefined {
+  return check.ok ? check.recipient : undefined;
 }
 
 /** The fields every send and skip record of this call shares. `contactId` only on sends addressed to the contact. */
@@ -409,7 +421,7 @@ function planSurvey(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft
     draft.skipped.push(skip(b, check.reason));
     return;
   }
-  const recipient: SendRecipient = { type: "contact", id: ctx.contact.id, address: check.address };
+  const recipient = check.recipient;
   const sendAt = surveyInstant(a.start, a.timeZone);
   if (sendAt.getTime() < ctx.now) {
     draft.skipped.push(skip(b, "past", recipient, sendAt));
@@ -444,16 +456,17 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
     const override = input.overrides?.contact?.[channel];
     const on = override ?? ticked;
     const check = channel === "email" ? ctx.email : ctx.sms;
-    const b = base(ctx, `${prefix}:${kind}:${event}:${channel}`, kind, channel, a.id);
+    const key = `${prefix}:${kind}:${event}:${channel}`;
     if (!on) {
-      if (ticked) draft.skipped.push(skip(b, "disabled", contactRecipient(ctx, check)));
+      if (ticked)
+        draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), "disabled", contactRecipient(ctx, check)));
       continue;
     }
     if (!check.ok) {
-      draft.skipped.push(skip(b, check.reason));
+      draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), check.reason));
       continue;
     }
-    const recipient: SendRecipient = { type: "contact", id: ctx.contact.id, address: check.address };
+    const recipient = check.recipient;
     const start = a.start.getTime();
     let sendAt = ctx.now;
     if (channel === "sms" && ctx.quiet !== undefined) {
@@ -463,10 +476,10 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
       if (sendAt < ctx.now) sendAt = quietEnd(now, a.timeZone, ctx.quiet).getTime();
     }
     if (start <= sendAt) {
-      draft.skipped.push(skip(b, "past", recipient, new Date(sendAt)));
+      draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), "past", recipient, new Date(sendAt)));
       continue;
     }
-    draft.plan.push(makeSend(ctx, b.key, kind, channel, a.id, recipient, new Date(sendAt), a.start, { event }));
+    draft.plan.push(makeSend(ctx, key, kind, channel, a.id, recipient, new Date(sendAt), a.start, { event }));
   }
 }
 

@@ -19,7 +19,7 @@ export type ConsentPolicy = "full" | "explicit";
 
 /** A contact channel that can be used (with its address) or why not. */
 export type ChannelCheck =
-  | { ok: true; address: string; leadTime: LeadTime | undefined }
+  | { ok: true; address: string; leadTime: LeadTime | undefined; recipient: SendRecipient }
   | { ok: false; reason: SkipReason; address?: string };
 
 /**
@@ -37,7 +37,8 @@ export function contactEmail(
     return { ok: false, reason: "consent" };
   }
   if (!contact.email) return { ok: false, reason: "no-email" };
-  return { ok: true, address: contact.email, leadTime: pref?.leadTime };
+  const recipient: SendRecipient = { type: "contact", id: contact.id, address: contact.email };
+  return { ok: true, address: contact.email, leadTime: pref?.leadTime, recipient };
 }
 
 /**
@@ -68,7 +69,8 @@ export function contactMobile(
     }
   }
   if (number === undefined) return { ok: false, reason: "no-mobile" };
-  return { ok: true, address: number, leadTime: pref?.leadTime };
+  const recipient: SendRecipient = { type: "contact", id: contact.id, address: number };
+  return { ok: true, address: number, leadTime: pref?.leadTime, recipient };
 }
 
 /** How an SMS is billed (R-43): custom SMS at their own price, every other SMS as a reminder SMS; email free. */
@@ -80,7 +82,8 @@ export function billingOf(kind: MessageKind, channel: Channel): PlannedSend["bil
 /** Quiet hours of the account when enabled, else `undefined`. */
 export function quietOf(options: AccountOptions): { start: string; end: string } | undefined {
   const q = options.communication.sms.quietHours;
-  return q.enabled && q.start !== q.end ? { start: q.start, end: q.end } : undefined;
+  // The options object itself (it has `start` and `end`): no allocation per planning call.
+  return q.enabled && q.start !== q.end ? q : undefined;
 }
 
 const FAR_MS = 400 * 86_400_000;
