@@ -52,7 +52,7 @@ export function smsInfo(text: string): SmsInfo {
   for (let i = 0; i < n; i++) {
     const c = t[text.charCodeAt(i)]!;
     acc |= c;
-    septets += c & 3;
+    septets += c; // only read when every class is 1 or 2 (GSM-7)
   }
   if (acc & COMPLEX) return withPairs(text, t);
   if (acc & UCS_SIMPLE) {
