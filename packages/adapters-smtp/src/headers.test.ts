@@ -18,13 +18,13 @@ describe("singleLine / headerText", () => {
 
   it("never outputs a control character, whatever the input", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary" }), (s) => {
+      fc.property(fc.string({ unit: "binary", maxLength: 40 }), (s) => {
         // biome-ignore lint/suspicious/noControlCharactersInRegex: the property under test.
         expect(headerText(s)).not.toMatch(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
-  });
+  }, 20_000);
 });
 
 describe("isValidAddress", () => {

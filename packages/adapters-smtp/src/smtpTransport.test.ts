@@ -1,9 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { type EmailMessage, type LogFields, TransportError, ValidationError } from "@rappel/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startSmtpServer, type TestSmtpServer } from "./__fixtures__/smtpServer.js";
 import { createSmtpTransport, type SmtpTransport, type SmtpTransportOptions } from "./smtpTransport.js";
+
+// Real sockets on a shared machine: each test stops by itself well before this.
+vi.setConfig({ testTimeout: 15_000 });
 
 let server: TestSmtpServer;
 const open: SmtpTransport[] = [];

@@ -2,11 +2,14 @@
 // then posts signed status callbacks — duplicated and out of order — to the webhook handler mounted on Node's
 // http; the sink's journal ends in the furthest state, and a forged callback changes nothing.
 import { createServer, type Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type FakeTwilioApi, startFakeTwilioApi } from "./__fixtures__/twilioApi.js";
 import { furthestStatus, type TwilioMessageStatus } from "./status.js";
 import { createTwilioTransport } from "./twilioTransport.js";
 import { createTwilioWebhookHandler, toNodeHandler } from "./webhook.js";
+
+// Real sockets on a shared machine: each test stops by itself well before this.
+vi.setConfig({ testTimeout: 15_000 });
 
 const TOKEN = "round-trip-token";
 const journal = new Map<string, TwilioMessageStatus>();

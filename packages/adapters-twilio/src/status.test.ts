@@ -1,6 +1,9 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { furthestStatus, isTerminalStatus, TWILIO_MESSAGE_STATUSES, type TwilioMessageStatus } from "./status.js";
+
+// Thousands of runs per property: allow for a loaded CI machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 const PROGRESS: TwilioMessageStatus[] = ["accepted", "scheduled", "queued", "sending", "sent"];
 const TERMINAL: TwilioMessageStatus[] = ["delivered", "undelivered", "failed", "canceled"];

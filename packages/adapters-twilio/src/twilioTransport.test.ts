@@ -1,8 +1,11 @@
 import { createServer } from "node:net";
 import { type LogFields, type SmsMessage, TransportError, ValidationError } from "@rappel/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type FakeTwilioApi, startFakeTwilioApi } from "./__fixtures__/twilioApi.js";
 import { createTwilioTransport, type TwilioTransportOptions } from "./twilioTransport.js";
+
+// Real sockets on a shared machine: each test stops by itself well before this.
+vi.setConfig({ testTimeout: 15_000 });
 
 const ACCOUNT = "AC0123456789abcdef0123456789abcdef";
 const TOKEN = "test-auth-token";

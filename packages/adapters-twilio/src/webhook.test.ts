@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ValidationError } from "@rappel/core";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { furthestStatus, type TwilioMessageStatus } from "./status.js";
 import {
   createTwilioWebhookHandler,
@@ -11,6 +11,9 @@ import {
   type TwilioWebhookSink,
   toNodeHandler,
 } from "./webhook.js";
+
+// Real sockets on a shared machine: each test stops by itself well before this.
+vi.setConfig({ testTimeout: 15_000 });
 
 const TOKEN = "webhook-auth-token";
 const AT = new Date("2026-06-08T10:00:00Z");
