@@ -124,7 +124,6 @@ describe("reliability (memory storage)", () => {
       ...kit.data,
       getContact: (s: string, id: string) =>
         s === S && contacts.has(id) ? contacts.get(id)! : kit.data.getContact(s, id),
-      listContactAppointments: (s: string, id: string) => kit.data.listContactAppointments(s, id),
     };
     // The transport's sequence number when each appointment's cancel commits (the memory storage commits a call
     // synchronously when it is made).
