@@ -343,6 +343,27 @@ export interface RescheduleOptions {
 }
 
 /**
+ * Where a send ended after {@link Storage.complete} or {@link Storage.reschedule}.
+ *
+ * @example
+ * ```ts
+ * const r = await storage.complete(ref, { status: "sent", provider: "twilio", providerMessageId: "SM1" }, now);
+ * r //=> { status: "sent", nextAttemptAt: new Date("2026-06-08T10:00:00Z"), providerStatus: "sent" }
+ * ```
+ */
+export interface ReleaseResult {
+  /**
+   * The send's status now: the outcome's, or `delivered`/`failed` when an early provider status was folded in,
+   * or `planned` when a cancelled claim had a newer plan (or after `reschedule`), or `cancelled`.
+   */
+  status: SendStatus;
+  /** When it is due next (meaningful when `planned`). */
+  nextAttemptAt: Date;
+  /** The furthest provider status, when there is one. */
+  providerStatus?: ProviderStatus;
+}
+
+/**
  * A provider status callback to fold into the send carrying its message id (R-49).
  *
  * @example
@@ -694,7 +715,8 @@ export interface Storage {
   beginSend(ref: LeaseRef, now: Date): Promise<BeginSendResult>;
 
   /**
-   * Ends a claim with its outcome ({@link SendOutcome}), releases the lease and returns the stored record. A
+   * Ends a claim with its outcome ({@link SendOutcome}), releases the lease and says where the send ended
+   * ({@link ReleaseResult}: small on purpose, this is on the hot path; read the record with `getSend`). A
    * `cancelled` outcome makes the send `planned` again when a newer plan for its key arrived while it was
    * claimed; otherwise it becomes `cancelled`. A provider status that arrived before this call (callbacks can beat
    * the transport's answer) is folded in when `providerMessageId` is recorded.
@@ -704,19 +726,19 @@ export interface Storage {
    *
    * Concurrency: fenced: of a stale and a current holder, only the current one's outcome is recorded.
    */
-  complete(ref: LeaseRef, outcome: SendOutcome, now: Date): Promise<SendRecord>;
+  complete(ref: LeaseRef, outcome: SendOutcome, now: Date): Promise<ReleaseResult>;
 
   /**
    * Releases a claimed send for a later attempt (after a transient failure, or unsent at shutdown): it becomes
    * `planned` with `nextAttemptAt`, keeping its attempt count ({@link Storage.beginSend} counts attempts) and
    * recording the failure, if given. If a cancel was requested meanwhile it becomes `cancelled` (or `planned`
-   * with the newer content) instead. Returns the stored record.
+   * with the newer content) instead. Returns where the send ended ({@link ReleaseResult}).
    *
    * Throws `lease-lost` as {@link Storage.renewLease} does.
    *
    * Concurrency: fenced like {@link Storage.complete}.
    */
-  reschedule(ref: LeaseRef, options: RescheduleOptions, now: Date): Promise<SendRecord>;
+  reschedule(ref: LeaseRef, options: RescheduleOptions, now: Date): Promise<ReleaseResult>;
 
   /**
    * The send with this key in this structure, or `null` when there is none (including when the key exists only

@@ -116,7 +116,7 @@ describe("createMemoryStorage", () => {
         ),
       ),
     );
-    const status = new Map(done.map((r) => [r.key, r.status]));
+    const status = new Map(claims.map((c, i) => [c.send.key, done[i]?.status]));
     expect(status.get("k1")).toBe("sent"); // m1's early status was dropped
     expect(status.get("k3")).toBe("delivered");
     expect(storage.inspect().stats().earlyProviderStatuses).toBe(1);

@@ -15,6 +15,7 @@ import type {
   ProviderStatusResult,
   ProviderStatusUpdate,
   ReadJournalOptions,
+  ReleaseResult,
   SendRecord,
   SendStatus,
   SmsOptOut,
@@ -357,6 +358,8 @@ function indexGet(index: RowIndex, id: string): readonly Row[] {
 }
 
 interface Tenant {
+  /** The structure id, shared by every row of the tenant. */
+  id: string;
   sends: Map<string, Row>;
   byAppointment: RowIndex;
   byContact: RowIndex;
@@ -507,6 +510,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     let t = tenants.get(structureId);
     if (t === undefined) {
       t = {
+        id: structureId,
         sends: new Map(),
         byAppointment: new Map(),
         byContact: new Map(),
@@ -532,24 +536,25 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return row.x;
   }
 
-  function rowFrom(send: PlannedSend, data: string, now: number, seq: number): Row {
+  function rowFrom(t: Tenant, send: PlannedSend, data: string, now: number, seq: number): Row {
+    const rId = send.recipient.id;
     return new Row(
       seq,
       send.key,
-      send.structureId,
-      send.accountId,
+      t.id,
+      intern(accountIds, send.accountId, 256),
       send.kind,
       send.channel,
       send.recipient.type,
-      send.recipient.id,
+      rId,
       send.recipient.address,
       send.sendAt.getTime(),
       send.expiresAt?.getTime(),
       send.appointmentId,
-      send.contactId,
+      send.contactId === rId ? rId : send.contactId,
       send.billing,
       send.groupKey,
-      data,
+      intern(dataTexts, data, 128),
       now,
     );
   }
@@ -680,6 +685,26 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       if (x.skipReason !== null) r.skipReason = x.skipReason;
     }
     return r;
+  }
+
+  function released(row: Row): ReleaseResult {
+    const r: ReleaseResult = { status: row.status, nextAttemptAt: date(row.nextAttemptAt) };
+    const ps = row.x?.providerStatus ?? null;
+    if (ps !== null) r.providerStatus = ps;
+    return r;
+  }
+
+  /**
+   * Shares one string per distinct account id and per small data text, instead of one per send: at a million
+   * pending sends, that is ~50 bytes a send. The data cache is bounded; beyond it, texts are kept as given.
+   */
+  const accountIds = new Map<string, string>();
+  const dataTexts = new Map<string, string>();
+  function intern(cache: Map<string, string>, value: string, maxLength: number): string {
+    const cur = cache.get(value);
+    if (cur !== undefined) return cur;
+    if (value.length <= maxLength && cache.size < 4096) cache.set(value, value);
+    return value;
   }
 
   function toStored(row: Row): MemoryStoredSend {
@@ -813,7 +838,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         const send = sends[i]!;
         const existing = t.sends.get(send.key);
         if (existing === undefined) {
-          const row = rowFrom(send, texts[i]!, nowMs, ++rowSeq);
+          const row = rowFrom(t, send, texts[i]!, nowMs, ++rowSeq);
           t.sends.set(row.key, row);
           indexAdd(t.byAppointment, row.appointmentId, row);
           indexAdd(t.byContact, row.contactId, row);
@@ -821,7 +846,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
           result.inserted++;
           continue;
         }
-        const content = rowFrom(send, texts[i]!, nowMs, 0);
+        const content = rowFrom(t, send, texts[i]!, nowMs, 0);
         const same = sameContent(existing, content);
         switch (existing.status) {
           case "planned":
@@ -1007,7 +1032,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const x = row.x!;
       if (outcome.status === "cancelled") {
         resolveCancelled(row, nowMs);
-        return toRecord(row);
+        return released(row);
       }
       leased.remove(row);
       clearLease(row);
@@ -1047,7 +1072,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
           x.skipReason = outcome.skipReason;
           break;
       }
-      return toRecord(row);
+      return released(row);
     },
 
     async reschedule(ref, opts, now) {
@@ -1062,7 +1087,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       if (opts.failureReason !== undefined) x.failureReason = opts.failureReason;
       if (x.cancelRequested) {
         resolveCancelled(row, nowMs);
-        return toRecord(row);
+        return released(row);
       }
       leased.remove(row);
       clearLease(row);
@@ -1070,7 +1095,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       row.nextAttemptAt = next;
       row.updatedAt = nowMs;
       due.push(row);
-      return toRecord(row);
+      return released(row);
     },
 
     async getSend(structureId, key) {
