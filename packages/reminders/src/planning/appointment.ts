@@ -85,8 +85,8 @@ interface Info {
   prefix: string;
   day: string | undefined;
   /** The first slot's instant (or reason) per channel, reused by the second slot's "same instant" rule. */
-  firstEmail: number | string | undefined;
-  firstSms: number | string | undefined;
+  firstEmail: Date | string | undefined;
+  firstSms: Date | string | undefined;
 }
 
 /** Builds the shared context for one contact of one account. */
@@ -187,11 +187,11 @@ function slotInstant(
   slot: Slot,
   channel: "email" | "sms",
   all: readonly Appointment[],
-): number | SkipReason | "disabled" {
+): Date | SkipReason | "disabled" {
   if (slot === "first") {
     const info = infoOf(ctx, a);
     const memo = channel === "email" ? info.firstEmail : info.firstSms;
-    if (memo !== undefined) return memo as number | SkipReason | "disabled";
+    if (memo !== undefined) return memo as Date | SkipReason | "disabled";
     const r = computeSlotInstant(ctx, a, slot, channel, all);
     if (channel === "email") info.firstEmail = r;
     else info.firstSms = r;
@@ -206,7 +206,7 @@ function computeSlotInstant(
   slot: Slot,
   channel: "email" | "sms",
   all: readonly Appointment[],
-): number | SkipReason | "disabled" {
+): Date | SkipReason | "disabled" {
   const s = ctx.options.reminders[slot];
   if (s.mode === "disabled" || !hasChannel(s.channel, channel)) return "disabled";
   if (s.mode === "new-contacts-only" && !isNewContact(a, all)) return "not-new-contact";
@@ -214,9 +214,11 @@ function computeSlotInstant(
   if (!check.ok) return check.reason;
   let t = reminderInstant(a.start, a.timeZone, check.leadTime ?? s.offset);
   if (channel === "sms" && ctx.quiet !== undefined) t = applyQuietHours(t, a.start, a.timeZone, ctx.quiet);
-  const ms = t.getTime();
-  if (slot === "second" && slotInstant(ctx, a, "first", channel, all) === ms) return "merged";
-  return ms;
+  if (slot === "second") {
+    const first = slotInstant(ctx, a, "first", channel, all);
+    if (typeof first !== "string" && first.getTime() === t.getTime()) return "merged";
+  }
+  return t;
 }
 
 /** The contact as recipient on a usable channel (one object per call, shared by that channel's sends). */
@@ -257,7 +259,8 @@ function makeSend(
     billing: billingOf(kind, channel),
     data,
   };
-  if (expiresAt !== undefined) send.expiresAt = expiresAt;
+  // A fresh Date: a send never aliases the caller's appointment.
+  if (expiresAt !== undefined) send.expiresAt = new Date(expiresAt.getTime());
   if (CONTACT_KINDS.includes(kind)) send.contactId = ctx.contact.id;
   if (groupKey !== undefined) send.groupKey = groupKey;
   return send;
@@ -297,8 +300,8 @@ function planOwnReminder(
     return;
   }
   const recipient = contactRecipient(ctx, check)!;
-  const sendAt = new Date(r);
-  if (r < ctx.now) {
+  const sendAt = r;
+  if (r.getTime() < ctx.now) {
     draft.skipped.push(skip(base(ctx, key, "reminder", channel, a.id), "past", recipient, sendAt));
     return;
   }
@@ -321,7 +324,7 @@ export function planSmsDay(
   draft: Draft,
   subject: Appointment | undefined,
 ): void {
-  const members: { a: Appointment; t: number }[] = [];
+  const members: { a: Appointment; t: number; at: Date }[] = [];
   for (const a of all) {
     if (a.accountId !== ctx.accountId || a.status !== "confirmed" || dayOf(ctx, a) !== day) continue;
     const isSubject = a === subject;
@@ -333,24 +336,23 @@ export function planSmsDay(
       }
       continue;
     }
-    if (r < ctx.now) {
+    const t = r.getTime();
+    if (t < ctx.now) {
       if (isSubject) {
         const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
-        draft.skipped.push(
-          skip(base(ctx, key, "reminder", "sms", a.id), "past", contactRecipient(ctx, ctx.sms), new Date(r)),
-        );
+        draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), "past", contactRecipient(ctx, ctx.sms), r));
       }
       continue;
     }
     if (ctx.covered?.get(slot)?.has(`${a.id}@${infoOf(ctx, a).iso}`)) continue;
-    members.push({ a, t: r });
+    members.push({ a, t, at: r });
   }
   if (members.length === 0) return;
   if (members.length > 1) members.sort(byInstant);
   const leader = members[0]!;
   const listed = members.length > 1 ? [...members].sort(byStart) : members;
   const recipient = contactRecipient(ctx, ctx.sms)!;
-  const sendAt = new Date(leader.t);
+  const sendAt = leader.at;
   const groupKey = `${seg(ctx.structureId)}:sms-day:${seg(ctx.accountId)}:${seg(ctx.contact.id)}:${day}:${slot}`;
   const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
   const data = {
