@@ -103,6 +103,22 @@ describe("createSmtpTransport: a successful send", () => {
     expect(got!.raw.toString()).toMatch(/charset=utf-8/i);
   });
 
+  it("keeps every line of the raw message within SMTP's 998-character limit, long HTML lines included", async () => {
+    const html = `<p>${"Rendez-vous confirmé à 12h00 — 25 € ".repeat(300)}</p>`;
+    await transport().send(message({ html, text: "x".repeat(5000) }));
+    const [got] = server.received;
+    expect(
+      Math.max(
+        ...got!.raw
+          .toString("latin1")
+          .split("\r\n")
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(998);
+    expect(got!.parsed.html).toBe(html);
+    expect(got!.parsed.text?.trim()).toBe("x".repeat(5000));
+  });
+
   it("uses the message's own from, and the same Message-ID for the same idempotency key", async () => {
     const smtp = transport();
     const a = await smtp.send(message({ from: { address: "docteur@cabinet-martin.fr" } }));

@@ -167,6 +167,13 @@ describe("createTwilioTransport: failure classes (R-41, R-48)", () => {
     expect(e).toMatchObject({ failure: "transient", responseCode: 500 });
   });
 
+  it("a message created already failed → permanent, with Twilio's sid in the details", async () => {
+    api.action = { kind: "ok", status: "failed" };
+    const e = await failure(transport().send(sms()));
+    expect(e.failure).toBe("permanent");
+    expect(e.details.providerMessageId).toMatch(/^SM/);
+  });
+
   it("a 2xx without a sid → unknown (Twilio may have queued it)", async () => {
     api.action = { kind: "raw", httpStatus: 201, body: "{not json" };
     expect((await failure(transport().send(sms()))).failure).toBe("unknown");
