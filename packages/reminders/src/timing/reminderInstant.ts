@@ -22,6 +22,10 @@ export interface ReminderOffset {
   at?: string;
 }
 
+// The last `at` parsed and its value: a deterministic cache, reminder offsets repeat across calls.
+let lastAt: unknown;
+let lastAtMs = -1;
+
 /**
  * The instant a reminder goes out for an appointment starting at `start` in `timeZone` (R-30).
  *
@@ -63,7 +67,15 @@ export function reminderInstant(start: Date, timeZone: string, offset: ReminderO
   const value = offset?.value;
   const unit = offset?.unit;
   const at = offset?.at;
-  const atMs = at === undefined ? -1 : parseTimeOfDay(at);
+  // Reminder offsets come from options and repeat: remember the last time of day parsed.
+  let atMs = -1;
+  if (at !== undefined) {
+    if (at !== lastAt) {
+      lastAtMs = parseTimeOfDay(at);
+      lastAt = at;
+    }
+    atMs = lastAtMs;
+  }
   if (
     Number.isNaN(t) ||
     zone === undefined ||

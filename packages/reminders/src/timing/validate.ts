@@ -86,10 +86,11 @@ export class Checks {
 
 /** Throws when a computed instant leaves the supported range. */
 export function checkResult(t: number, code: ErrorCodeValue, path: string, what: string): Date {
-  if (!(t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS)) {
-    return new Checks()
-      .add(code, path, "The result falls outside 0001-01-04T00:00:00Z … 9999-12-28T00:00:00Z")
-      .fail(what);
-  }
-  return new Date(t);
+  return t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS ? new Date(t) : outOfRange(code, path, what);
+}
+
+function outOfRange(code: ErrorCodeValue, path: string, what: string): never {
+  return new Checks()
+    .add(code, path, "The result falls outside 0001-01-04T00:00:00Z … 9999-12-28T00:00:00Z")
+    .fail(what);
 }

@@ -243,9 +243,13 @@ const byId = new Map<string, ZoneTable>();
  * (`+01:00`), which are not IANA zones and which older runtimes reject.
  */
 export function zoneTable(timeZone: unknown): ZoneTable | undefined {
+  // Kept tiny so that it inlines into the hot paths; the first sight of a name goes through createTable.
+  const cached = byName.get(timeZone as string);
+  return cached !== undefined ? cached : createTable(timeZone);
+}
+
+function createTable(timeZone: unknown): ZoneTable | undefined {
   if (typeof timeZone !== "string") return undefined;
-  const cached = byName.get(timeZone);
-  if (cached !== undefined) return cached;
   if (timeZone.length === 0 || /^[+\-\u2212]/.test(timeZone)) return undefined;
   let formatter: Intl.DateTimeFormat;
   try {
