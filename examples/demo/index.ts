@@ -1,281 +1,362 @@
-// The Rappel demo: "Permanence Azur", an answering service keeping the agendas of three client accounts.
-// It resolves each account's options from what the service stored (partial, as a settings screen saves them),
-// shows the signature each kind of email would carry, and what Rappel says about bad input.
-// Run it with `pnpm demo`.
+// The Rappel demo: "Permanence Azur", an answering service keeping the agendas of three client accounts, runs a
+// simulated week (Saturday 24 October → Sunday 1 November 2026) on the in-memory storage, record-only transports
+// and a manual clock. Paris leaves summer time on 25 October, New York on 1 November: reminders are planned across
+// both changes. Along the week the host moves and cancels appointments, a patient replies STOP, a survey goes out,
+// an account crosses its free SMS quota, and a worker outage makes one reminder late. Every name, number and address
+// below is fictional. Run it with `pnpm demo`.
 import {
   type AccountOptionsInput,
-  appointmentsInMonth,
+  createManualClock,
+  createMemoryStorage,
+  createMemoryTransport,
+  type EmailMessage,
   isRappelError,
-  parseAgenda,
-  parseAppointment,
-  parseClientAccount,
-  parseContact,
-  parseService,
-  parseStructure,
+  type OutboundMessage,
   resolveOptions,
   resolveSignature,
-  shiftWaitingListWindow,
-  ValidationError,
+  type SmsMessage,
+  type Transport,
 } from "@rappel/core";
+import { createMemoryDataSource, createRappel, createWebhookSink } from "@rappel/reminders";
+import { formatDate, formatTime, smsInfo } from "@rappel/templating";
 
 const line = (text = "") => console.log(text);
 const title = (text: string) => line(`\n${text}\n${"─".repeat(text.length)}`);
+const S = "azur";
+const PARIS = "Europe/Paris";
+const NEW_YORK = "America/New_York";
 
-const structure = parseStructure({ id: "azur", name: "Permanence Azur" });
-
-const accounts = [
-  parseClientAccount({
-    id: "martin",
-    structureId: structure.id,
-    name: "Dr Claire Martin — médecine générale",
-    email: "cabinet.martin@example.org",
-    mobile: "06 12 34 56 78",
-    signupDate: "2025-09-01",
-    onlineBooking: true,
-    signatureId: "sig-martin",
-  }),
-  parseClientAccount({
-    id: "kine-lyon",
-    structureId: structure.id,
-    name: "Cabinet de kinésithérapie Bellecour",
-    email: "accueil@kine-bellecour.example",
-    fax: "04 78 00 00 00",
-    signupDate: "2026-02-10",
-  }),
-  parseClientAccount(
-    {
-      id: "favre",
-      structureId: structure.id,
-      name: "Dr Luc Favre — pédiatrie",
-      email: "favre@pediatre.example",
-      mobile: "079 123 45 67",
-      signupDate: "2026-05-20",
-      timeZone: "Europe/Zurich",
-    },
-    { defaultRegion: "CH" },
-  ),
-];
-
-const stored: Record<string, AccountOptionsInput> = {
+// ─── Accounts, options, signatures ────────────────────────────────────────────────────────────────────────────
+const options: Record<string, AccountOptionsInput> = {
+  // SMS the day before at 18:00 (a calendar-day offset keeps the local time across DST), no overage: past the free
+  // quota, reminders fall back to email.
   martin: {
-    reminders: {
-      first: {
-        channel: "sms",
-        offset: { value: 1, unit: "days", at: "18:00" },
-        smsSupplement: " Merci de prévenir en cas d'empêchement.",
-      },
-      second: { mode: "new-contacts-only", channel: "email", offset: { value: 3, unit: "days" } },
-    },
-    notifications: { cancelled: { email: true, sms: true } },
-    survey: { agendaIds: ["martin-agenda"] },
+    reminders: { first: { channel: "sms", offset: { value: 1, unit: "days", at: "18:00" } } },
+    communication: { sms: { allowOverage: false } },
+    messages: { notify: { email: true } },
   },
-  "kine-lyon": {
-    agenda: { daysShown: 5, waitingList: { enabled: true, from: "08:00", to: "10:00" } },
-    communication: { consent: "opt-in", sms: { maxSegments: 2, overflow: "truncate", encoding: "gsm-transliterate" } },
-    messages: { notify: { email: true, fax: true }, emailSubject: "[sujet] — [contact]" },
+  // Email 24 hours before, and the satisfaction survey for its agenda.
+  bellecour: {
+    reminders: { first: { channel: "email", offset: { value: 24, unit: "hours" } } },
+    survey: { agendaIds: ["g-bellecour"] },
   },
-  favre: {
-    general: { landingPage: "scenario", scenarioId: "script-pediatrie" },
-    reminders: { first: { offset: { value: 48, unit: "hours" } } },
-    communication: { sms: { quietHours: { start: "20:00", end: "08:30" } }, locale: "fr-CH" },
+  // English, SMS exactly 24 hours before (an hour offset is a duration: the local time moves across DST).
+  hudson: {
+    reminders: { first: { channel: "sms", offset: { value: 24, unit: "hours" } } },
+    communication: { locale: "en-US", sms: { quietHours: { start: "22:00", end: "08:00" } } },
   },
 };
 
-title(`${structure.name} — ${accounts.length} client accounts (${structure.timeZone}, ${structure.locale})`);
-for (const account of accounts) {
-  const o = resolveOptions(stored[account.id]);
-  const slot = (s: typeof o.reminders.first) =>
-    s.mode === "disabled"
-      ? "disabled"
-      : `${s.mode}, ${s.channel}, ${s.offset.value} ${s.offset.value === 1 ? s.offset.unit.slice(0, -1) : s.offset.unit} before${s.offset.at ? ` at ${s.offset.at}` : ""}`;
-  const quiet = o.communication.sms.quietHours;
-  line(`\n${account.name}  [${account.id}]`);
-  line(
-    `  contact            ${account.email}${account.mobile ? `, mobile ${account.mobile}` : ""}${account.fax ? `, fax ${account.fax}` : ""}`,
-  );
-  line(`  online booking     ${account.onlineBooking ? "yes (200 free reminder SMS a month)" : "no"}`);
-  line(`  landing page       ${o.general.landingPage}${o.general.scenarioId ? ` (${o.general.scenarioId})` : ""}`);
-  line(
-    `  agenda             ${o.agenda.daysShown} days, ${o.agenda.browsing} view${o.agenda.waitingList.enabled ? `, waiting list ${o.agenda.waitingList.from}–${o.agenda.waitingList.to}` : ""}`,
-  );
-  line(`  reminder 1         ${slot(o.reminders.first)}`);
-  line(`  reminder 2         ${slot(o.reminders.second)}`);
-  line(
-    `  consent            ${o.communication.consent}; SMS ≤ ${o.communication.sms.maxSegments} segment(s), overflow ${o.communication.sms.overflow}, encoding ${o.communication.sms.encoding}`,
-  );
-  line(
-    `  SMS quiet hours    ${quiet.enabled ? `${quiet.start}–${quiet.end} local` : "off"}; one SMS per contact per day: ${o.communication.sms.onePerDay ? "yes" : "no"}`,
-  );
-  const notified = (["created", "moved", "cancelled"] as const)
-    .map(
-      (op) =>
-        [
-          op,
-          Object.entries(o.notifications[op])
-            .filter(([, on]) => on)
-            .map(([c]) => c),
-        ] as const,
-    )
-    .filter(([, channels]) => channels.length > 0)
-    .map(([op, channels]) => `${op} → ${channels.join("+")}`);
-  line(`  account notices    ${notified.length ? notified.join("; ") : "none"}`);
-  line(
-    `  new-message notice ${
-      Object.entries(o.messages.notify)
-        .filter(([, on]) => on)
-        .map(([c]) => c)
-        .join(", ") || "none"
-    }; subject "${o.messages.emailSubject}"`,
-  );
-}
-
-title("Waiting list: moving the start moves the end (R-12)");
-const window = resolveOptions(stored["kine-lyon"]).agenda.waitingList;
-line(
-  `  ${window.from}–${window.to} moved to start at 09:15 → ${Object.values(shiftWaitingListWindow(window, "09:15")).join("–")}`,
+const data = createMemoryDataSource();
+data.putAccount(
+  {
+    id: "martin",
+    structureId: S,
+    name: "Dr Claire Martin",
+    email: "cabinet.martin@example.org",
+    signupDate: "2025-09-01",
+    onlineBooking: true,
+    signatureId: "sig-martin",
+  },
+  options.martin,
 );
+data.putAccount(
+  {
+    id: "bellecour",
+    structureId: S,
+    name: "Kiné Bellecour",
+    email: "accueil@kine-bellecour.example",
+    signupDate: "2026-02-10",
+    address: { line1: "1 place Bellecour", city: "Lyon", postalCode: "69002" },
+  },
+  options.bellecour,
+  { "evaluation-request": "sig-survey" },
+);
+data.putAccount(
+  {
+    id: "hudson",
+    structureId: S,
+    name: "Dr Emily Hudson",
+    email: "office@hudson-clinic.example",
+    signupDate: "2026-05-20",
+    timeZone: NEW_YORK,
+    locale: "en-US",
+  },
+  options.hudson,
+);
+data.putSignature(S, { id: "sig-martin", html: "<p>Dr Claire Martin — 01 99 00 00 10</p>" });
+data.putSignature(S, { id: "sig-survey", html: "<p>Merci de votre confiance — Kiné Bellecour</p>" });
+for (const [id, accountId, name] of [
+  ["g-martin", "martin", "Dr Martin"],
+  ["g-bellecour", "bellecour", "Kiné Bellecour"],
+  ["g-hudson", "hudson", "Dr Hudson"],
+] as const) {
+  data.putAgenda({ id, accountId, name, ownerUserId: "u-admin", practitioner: { name } }, S);
+}
+data.putService({ id: "sv-consult", accountId: "martin", label: "Consultation", durationMinutes: 20 }, S);
 
-title("Which signature each email carries (R-20, R-21)");
-const agenda = parseAgenda({
-  id: "martin-agenda",
-  accountId: "martin",
-  name: "Dr Martin",
-  ownerUserId: "u-martin",
-  signatureId: "sig-agenda-A",
-});
-const service = parseService({
-  id: "premiere",
-  accountId: "martin",
-  label: "Première consultation",
-  durationMinutes: 45,
-  signatureId: "sig-service-B",
-});
-const rows: [string, Parameters<typeof resolveSignature>[0]][] = [
-  ["account only", { account: {}, defaultSignatureId: "default" }],
-  ["agenda A", { account: {}, agenda: { signatureId: "A" }, defaultSignatureId: "default" }],
-  [
-    "agenda A + service B",
-    { account: {}, agenda: { signatureId: "A" }, service: { signatureId: "B" }, defaultSignatureId: "default" },
-  ],
-  [
-    "A + B + resource C",
-    {
-      account: {},
-      agenda: { signatureId: "A" },
-      service: { signatureId: "B" },
-      resource: { signatureId: "C" },
-      defaultSignatureId: "default",
-    },
-  ],
-  ["Dr Martin, first consultation", { account: accounts[0]!, agenda, service, defaultSignatureId: "default" }],
-  [
-    "… cancellation (purpose)",
-    {
-      account: accounts[0]!,
-      agenda,
-      service,
-      purpose: "cancelled",
-      purposeSignatures: { cancelled: "sig-cancelled" },
-      defaultSignatureId: "default",
-    },
-  ],
-  [
-    "… invoice (no purpose signature)",
-    {
-      account: accounts[0]!,
-      agenda,
-      service,
-      purpose: "invoice",
-      purposeSignatures: { cancelled: "sig-cancelled" },
-      defaultSignatureId: "default",
-    },
-  ],
+// Fictional contacts: French numbers in 06 00 00 00 xx, US ones in 555-01xx.
+const contacts: [string, string, string, string, string | undefined][] = [
+  ["c-petit", "martin", "Jeanne", "Petit", "jeanne.petit@example.org"],
+  ["c-roux", "martin", "Paul", "Roux", "paul.roux@example.org"],
+  ["c-blanc", "martin", "Léa", "Blanc", undefined],
+  ["c-morel", "martin", "Hugo", "Morel", "hugo.morel@example.org"],
+  ["c-faure", "martin", "Inès", "Faure", "ines.faure@example.org"],
+  ["c-garnier", "martin", "Marc", "Garnier", undefined],
+  ["c-lambert", "bellecour", "Chloé", "Lambert", "chloe.lambert@example.org"],
+  ["c-rey", "bellecour", "Louis", "Rey", "louis.rey@example.org"],
+  ["c-smith", "hudson", "Ava", "Smith", "ava.smith@example.com"],
+  ["c-jones", "hudson", "Noah", "Jones", "noah.jones@example.com"],
 ];
-for (const [label, input] of rows) line(`  ${label.padEnd(34)} → ${resolveSignature(input)}`);
-
-title("Contacts and appointments");
-const contact = parseContact({
-  id: "c-jeanne",
-  structureId: structure.id,
-  accountIds: ["martin"],
-  firstName: "Jeanne",
-  lastName: "Durand",
-  phones: [
-    { number: "01 42 68 53 00", label: "domicile" },
-    { number: "07 81 23 45 67", label: "portable" },
-  ],
+contacts.forEach(([id, accountId, firstName, lastName, email], i) => {
+  const us = accountId === "hudson";
+  const number = us ? `+1212555${String(101 + i).padStart(4, "0")}` : `+336000000${String(10 + i)}`;
+  data.putContact({
+    id,
+    structureId: S,
+    accountIds: [accountId],
+    firstName,
+    lastName,
+    ...(email ? { email } : {}),
+    phones: [{ number, mobile: true }],
+  });
 });
-line(
-  `  phones normalised to E.164, mobiles detected: ${contact.phones.map((p) => `${p.label} ${p.mobile ? "mobile" : "landline"}`).join(", ")}`,
-);
-const june = [
-  parseAppointment({
-    id: "r1",
-    structureId: "azur",
-    accountId: "martin",
-    agendaId: "martin-agenda",
-    contactId: "c-jeanne",
-    start: "2026-05-31T22:15:00Z",
-    end: "2026-05-31T22:30:00Z",
-    timeZone: "Europe/Paris",
-  }),
-  parseAppointment({
-    id: "r2",
-    structureId: "azur",
-    accountId: "martin",
-    agendaId: "martin-agenda",
-    contactId: "c-jeanne",
-    start: "2026-06-09T10:00:00Z",
-    end: "2026-06-09T10:30:00Z",
-    timeZone: "Europe/Paris",
-    status: "cancelled",
-  }),
-  parseAppointment({
-    id: "r3",
-    structureId: "azur",
-    accountId: "martin",
-    agendaId: "martin-agenda",
-    contactId: "c-jeanne",
-    start: "2026-06-30T22:30:00Z",
-    end: "2026-06-30T23:00:00Z",
-    timeZone: "Europe/Paris",
-  }),
-];
-line(
-  `  Dr Martin's appointments in June 2026 (Paris time, cancelled left out): ${appointmentsInMonth(june, {
-    year: 2026,
-    month: 6,
-    timeZone: "Europe/Paris",
-  })
-    .map((a) => a.id)
-    .join(", ")}`,
-);
+const nameOf = new Map(contacts.map(([id, , f, l]) => [id, `${f} ${l}`]));
+const phoneOf = (id: string) => data.getContact(S, id)!.phones[0]!.number;
 
-title("Bad input is a typed error listing every failing path");
-try {
-  resolveOptions({
-    agenda: { daysShown: 3 },
-    general: { landingPage: "scenario" },
-    communication: { sms: { maxSegments: 0 } },
-    remindres: {},
-  });
-} catch (error) {
-  if (error instanceof ValidationError) {
-    line(`  ${error.code}:`);
-    for (const issue of error.issues) line(`    ${issue.path.padEnd(32)} ${issue.message}`);
-  } else throw error;
+// ─── The engine: memory storage, record-only transports that print the timeline, a manual clock ──────────────
+const clock = createManualClock(new Date("2026-10-24T07:00:00Z"));
+const zoneOfAccount: Record<string, string> = { martin: PARIS, bellecour: PARIS, hudson: NEW_YORK };
+const stamp = (at: Date, zone = PARIS) => {
+  const day = at.toLocaleDateString("en-GB", { timeZone: zone, weekday: "short" });
+  const offset = at.toLocaleTimeString("en-GB", { timeZone: zone, timeZoneName: "shortOffset" }).split(" ")[1];
+  return `${day} ${formatDate(at, { timeZone: zone }).slice(0, 5)} ${formatTime(at, { timeZone: zone })} ${offset}`;
+};
+const events: string[] = [];
+const log = (text: string, zone = PARIS) => {
+  const entry = `${stamp(clock.now(), zone).padEnd(22)} ${text}`;
+  events.push(entry);
+  line(entry);
+};
+function printing<M extends OutboundMessage>(inner: Transport<M>): Transport<M> {
+  return {
+    name: inner.name,
+    channel: inner.channel,
+    async send(m) {
+      const r = await inner.send(m);
+      const zone = zoneOfAccount[m.accountId] ?? PARIS;
+      if (m.channel === "sms") {
+        const sms = m as unknown as SmsMessage;
+        log(`  SMS   → ${sms.to}  «${sms.body}» (${smsInfo(sms.body).segments} segment)`, zone);
+      } else if (m.channel === "email") {
+        const mail = m as unknown as EmailMessage;
+        log(`  email → ${mail.to.address}  “${mail.subject}”`, zone);
+      }
+      return r;
+    },
+  };
 }
-try {
-  parseContact({
-    id: "c2",
-    structureId: "azur",
-    accountIds: ["martin"],
-    lastName: "X",
-    phones: [{ number: "01 42 68 53 00", mobile: true }],
-  });
-} catch (error) {
-  if (isRappelError(error) && error instanceof ValidationError)
-    line(`  ${error.code}: ${error.issues.map((i) => `${i.path} — ${i.message}`).join("; ")}`);
-  else throw error;
+const smsTransport = createMemoryTransport({ channel: "sms", name: "twilio" });
+const emailTransport = createMemoryTransport({ channel: "email", name: "smtp" });
+const engine = createRappel({
+  storage: createMemoryStorage(),
+  data,
+  clock,
+  transports: { sms: printing(smsTransport), email: printing(emailTransport) },
+  // The demo's quota is small so the crossing shows within a week (configuration, R-43: 200 by default).
+  pricing: { freeReminderSms: 4, reminderSms: 10, customSms: 15, currency: "CHF" },
+});
+const azur = engine.forStructure(S);
+const webhook = createWebhookSink(engine, { structuresFor: () => [S] });
+
+// ─── Intro: options and signatures (R-16, R-20, R-21) ─────────────────────────────────────────────────────────
+title("Permanence Azur — accounts");
+for (const id of ["martin", "bellecour", "hudson"]) {
+  const o = resolveOptions(options[id]);
+  const r = o.reminders.first;
+  const offset = `${r.offset.value} ${r.offset.unit}${r.offset.at ? ` at ${r.offset.at}` : ""}`;
+  line(
+    `${data.getAccount(S, id)!.account.name.padEnd(18)} reminder: ${r.channel} ${offset} before · locale ${o.communication.locale} · zone ${zoneOfAccount[id]} · overage ${o.communication.sms.allowOverage ? "allowed" : "no (email fallback)"}`,
+  );
 }
-line();
+const sig = (purpose?: "evaluation-request") =>
+  resolveSignature({
+    account: { signatureId: "sig-bellecour" },
+    ...(purpose ? { purpose, purposeSignatures: { "evaluation-request": "sig-survey" } } : {}),
+    defaultSignatureId: "sig-default",
+  });
+line(`Signatures (R-21): Kiné Bellecour reminders use ${sig()}, its survey emails ${sig("evaluation-request")}`);
+
+// ─── The week ─────────────────────────────────────────────────────────────────────────────────────────────────
+const at = (iso: string) => new Date(iso).getTime();
+type Step = { at: number; run: () => Promise<void> };
+const plan: Step[] = [];
+const appointment = (
+  id: string,
+  accountId: string,
+  contactId: string,
+  startIso: string,
+  zone: string,
+  extra: object = {},
+) => {
+  const start = new Date(startIso);
+  data.putAppointment({
+    id,
+    structureId: S,
+    accountId,
+    agendaId: `g-${accountId}`,
+    contactId,
+    start,
+    end: new Date(start.getTime() + 30 * 60_000),
+    timeZone: zone,
+    ...extra,
+  });
+};
+const summary = (r: { planned: string[]; cancelled: string[]; skipped: { reason: string }[] }) =>
+  [
+    `${r.planned.length} planned`,
+    r.cancelled.length ? `${r.cancelled.length} cancelled` : "",
+    r.skipped.length ? `skipped: ${r.skipped.map((s) => s.reason).join(", ")}` : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
+const book = (id: string, accountId: string, contactId: string, startIso: string, zone = PARIS, extra = {}) => ({
+  at: clock.now().getTime(),
+  run: async () => {
+    appointment(id, accountId, contactId, startIso, zone, extra);
+    const r = await azur.appointmentCreated({ appointmentId: id });
+    log(
+      `host: ${nameOf.get(contactId)} booked with ${accountId} for ${stamp(new Date(startIso), zone)} → ${summary(r)}`,
+    );
+  },
+});
+
+// Saturday 24 October, 09:00 Paris: the secretaries book the week.
+plan.push(
+  book("r1", "martin", "c-petit", "2026-10-26T08:00:00Z", PARIS, { serviceId: "sv-consult" }), // Mon 09:00 CET
+  book("r2", "martin", "c-roux", "2026-10-26T09:00:00Z"),
+  book("r3", "martin", "c-blanc", "2026-10-27T08:30:00Z"),
+  book("r4", "martin", "c-morel", "2026-10-27T10:00:00Z"),
+  book("r5", "martin", "c-faure", "2026-10-28T13:00:00Z"),
+  book("r6", "martin", "c-faure", "2026-10-28T15:30:00Z"), // same day: one SMS lists both (R-39)
+  book("r7", "martin", "c-garnier", "2026-10-29T09:00:00Z"),
+  book("r8", "martin", "c-petit", "2026-10-30T09:00:00Z"),
+  book("r9", "bellecour", "c-lambert", "2026-10-27T16:00:00Z"),
+  book("r10", "bellecour", "c-rey", "2026-10-29T07:00:00Z"),
+  book("r14", "bellecour", "c-lambert", "2026-10-29T08:00:00Z"), // reminder due Wed 09:00, during the outage
+  book("r11", "hudson", "c-smith", "2026-10-30T14:00:00Z", NEW_YORK), // Fri 10:00 EDT
+  book("r12", "hudson", "c-jones", "2026-11-01T19:00:00Z", NEW_YORK), // Sun 14:00 EST, after the US change
+);
+const action = (iso: string, run: () => Promise<void>) => plan.push({ at: at(iso), run });
+
+action("2026-10-25T09:00:00Z", async () => {
+  // Sunday: Paul Roux calls to move Monday 10:00 to Tuesday 17:00.
+  const previousStart = data.getAppointment(S, "r2")!.start;
+  appointment("r2", "martin", "c-roux", "2026-10-27T16:00:00Z", PARIS);
+  const r = await azur.appointmentMoved({ appointmentId: "r2", previousStart });
+  log(`host: Paul Roux's appointment moved to Tue 17h00 → ${summary(r)}`);
+});
+action("2026-10-25T10:00:00Z", async () => {
+  appointment("r4", "martin", "c-morel", "2026-10-27T10:00:00Z", PARIS, { status: "cancelled" });
+  const r = await azur.appointmentCancelled({ appointmentId: "r4" });
+  log(`host: Hugo Morel cancels Tuesday → ${summary(r)}`);
+  appointment("r13", "martin", "c-morel", "2026-10-30T10:00:00Z", PARIS);
+  const again = await azur.appointmentCreated({ appointmentId: "r13" });
+  log(`host: … and rebooks Friday 11h00 → ${summary(again)}`);
+});
+action("2026-10-25T15:00:00Z", async () => {
+  const r = await azur.messageTaken({
+    message: { id: "m1", accountId: "martin", subject: "Rappeler pour résultats", contactId: "c-petit" },
+  });
+  log(`host: message taken for Dr Martin → ${summary(r)}`);
+});
+action("2026-10-26T18:30:00Z", async () => {
+  await webhook.onInbound({
+    providerMessageId: "SMin1",
+    from: phoneOf("c-petit"),
+    to: "+33600000099",
+    body: "STOP",
+    optOut: "stop",
+    at: clock.now(),
+  });
+  log("webhook: Jeanne Petit replied STOP → her pending SMS are cancelled (R-31)");
+});
+action("2026-10-27T09:00:00Z", async () => {
+  const r = await azur.customSms({
+    kind: "group",
+    id: "closure-11-11",
+    accountId: "bellecour",
+    contactIds: ["c-lambert", "c-rey"],
+    text: "le cabinet sera fermé le 11 novembre.",
+  });
+  log(`host: Kiné Bellecour sends a group SMS → ${summary(r)}`);
+});
+let down = false;
+action("2026-10-28T05:00:00Z", async () => {
+  down = true;
+  log("ops: the worker is down (deploy gone wrong)");
+});
+action("2026-10-28T08:30:00Z", async () => {
+  down = false;
+  log("ops: the worker is back: what is less than an hour late goes, the rest is recorded missed (R-47)");
+});
+// Status callbacks for every SMS sent so far, one duplicated and one out of order (R-49).
+action("2026-10-31T20:00:00Z", async () => {
+  for (const r of smsTransport.sent) {
+    await webhook.onStatus({ providerMessageId: r.providerMessageId, status: "delivered", at: clock.now() });
+    await webhook.onStatus({ providerMessageId: r.providerMessageId, status: "sent", at: clock.now() });
+  }
+  log(`webhook: ${smsTransport.sent.length} delivery callbacks folded in (duplicates and stale ones ignored)`);
+});
+
+title("Timeline (local time of the account; Paris leaves summer time Sun 25/10, New York Sun 01/11)");
+plan.sort((a, b) => a.at - b.at);
+const end = at("2026-11-02T04:00:00Z");
+const STEP = 5 * 60_000;
+let next = 0;
+try {
+  for (let t = clock.now().getTime(); t <= end; t += STEP) {
+    clock.set(new Date(t));
+    while (next < plan.length && plan[next]!.at <= t) await plan[next++]!.run();
+    if (!down) {
+      const r = await engine.drain();
+      if (r.missed) log(`  engine: ${r.missed} send(s) recorded missed (more than an hour late)`);
+      if (r.skipped) log(`  engine: ${r.skipped} send(s) skipped at send time (see the journals)`);
+    }
+  }
+} catch (e) {
+  if (isRappelError(e)) line(`Rappel error ${e.code}: ${e.message}`);
+  throw e;
+}
+
+// ─── Journals and usage ───────────────────────────────────────────────────────────────────────────────────────
+title("Journal of Jeanne Petit (R-42)");
+for (const e of await azur.journal("c-petit")) {
+  line(
+    `${stamp(e.at)}  ${e.event.padEnd(10)} ${e.kind ?? ""} ${e.channel ?? ""}${e.reason ? ` (${e.reason})` : ""}${e.providerMessageId ? ` [${e.providerMessageId}]` : ""}`,
+  );
+}
+title("Journals of Hugo Morel and Marc Garnier (Dr Martin's free SMS used up: email fallback, or skipped)");
+for (const e of [...(await azur.journal("c-morel")), ...(await azur.journal("c-garnier"))]) {
+  line(`${stamp(e.at)}  ${e.event.padEnd(10)} ${e.kind ?? ""} ${e.channel ?? ""}${e.reason ? ` (${e.reason})` : ""}`);
+}
+
+title("Monthly usage (R-43)");
+const money = (m: { amount: number; currency: string }) => `${m.currency} ${(m.amount / 100).toFixed(2)}`;
+for (const month of ["2026-10", "2026-11"]) {
+  for (const id of ["martin", "bellecour", "hudson"]) {
+    const u = await azur.usage(id, month);
+    if (u.creditsUsed === 0 && u.counters.emails === 0) continue;
+    line(
+      `${month} ${id.padEnd(10)} SMS credits ${String(u.creditsUsed).padStart(2)} (free ${u.freeQuota}, left ${u.freeLeft}, custom ${u.customCredits}) · emails ${u.counters.emails} · due ${money(u.amountDue)}`,
+    );
+  }
+}
+const all = await azur.listSends({ limit: 10_000 });
+const byStatus = new Map<string, number>();
+for (const s of all) byStatus.set(s.status, (byStatus.get(s.status) ?? 0) + 1);
+title("Sends by status");
+line([...byStatus].map(([k, v]) => `${k} ${v}`).join(" · "));
+line(
+  `\n${smsTransport.sent.length} SMS and ${emailTransport.sent.length} emails recorded; ${events.length} timeline lines.`,
+);

@@ -1134,7 +1134,9 @@ export function createRappel(options: RappelOptions): Rappel {
         ...(u.errorCode !== undefined ? { errorCode: u.errorCode } : {}),
       });
       if (r?.changed && r.contactId !== undefined) {
+        const send = await store.getSend(r.structureId, r.key);
         const e: JournalEntryInput = {
+          ...(send ? { accountId: send.accountId, kind: send.kind, channel: send.channel } : {}),
           structureId: r.structureId,
           contactId: r.contactId,
           at: u.at,
