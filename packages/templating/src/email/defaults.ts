@@ -159,7 +159,7 @@ const EN: Record<MessageKind, DefaultTemplate> = {
 };
 
 /**
- * Default French and English templates for every message kind Rappel sends ({@link MESSAGE_KINDS} of
+ * Default French and English templates for every message kind Rappel sends (`MESSAGE_KINDS` of
  * `@rappel/core`). The French reminder SMS is seed 000's default text; an account's SMS supplement is appended after
  * it by the caller, separated by a space.
  *

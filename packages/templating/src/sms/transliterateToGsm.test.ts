@@ -6,7 +6,7 @@ import { transliterateToGsm } from "./transliterateToGsm.js";
 describe("transliterateToGsm (R-18)", () => {
   it.each([
     ["L’hôpital", "L'hopital"],
-    ["‘a’ “b” « c » ‹d›", '\'a\' "b" " c " "d"'],
+    ["‘a’ “b” « c » ‹d› «\u00a0e\u202f»", '\'a\' "b" "c" "d" "e"'],
     ["Attendez…", "Attendez..."],
     ["9h–12h — fermé", "9h-12h - fermé"],
     ["Cœur, ŒUVRE", "Coeur, OEUVRE"],

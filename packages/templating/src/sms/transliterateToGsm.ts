@@ -26,13 +26,15 @@ MAP.set("œ", "oe");
 MAP.set("Œ", "OE");
 MAP.set("È", "E");
 
+const GUILLEMET_OPEN = /«[ \u00a0\u202f]?/g;
+const GUILLEMET_CLOSE = /[ \u00a0\u202f]?»/g;
 const isGsm = (t: Uint8Array, code: number): boolean => (t[code]! & (GSM_BASIC | GSM_EXTENSION)) !== 0;
 const isCombining = (code: number): boolean => code >= 0x0300 && code <= 0x036f;
 
 /**
  * Replaces French typography by GSM-7 look-alikes (SPEC R-18) so that one typographic apostrophe or accented
  * capital does not switch a whole SMS to UCS-2 and halve its capacity: ’ ‘ → `'`; “ ” « » → `"`; … → `...`;
- * – — → `-`; œ → `oe`; ê â î ô û ë ï ÿ ç → e a i o u e i y c (capitals keep their case); no-break and thin spaces →
+ * – — → `-` (French guillemets lose their inner space: `« RDV »` → `"RDV"`); œ → `oe`; ê â î ô û ë ï ÿ ç → e a i o u e i y c (capitals keep their case); no-break and thin spaces →
  * space; zero-width spaces and soft hyphens are removed; a letter written with combining accents (e + U+0302) is
  * composed first. GSM-7 characters (é è à ù ì ò Ç Ä Ö Ñ Ü ä ö ñ ü ß…) and anything without a look-alike (emoji, other
  * scripts) are left untouched.
@@ -46,6 +48,8 @@ const isCombining = (code: number): boolean => code >= 0x0300 && code <= 0x036f;
  * ```
  */
 export function transliterateToGsm(text: string): string {
+  // French guillemets carry a (no-break) space inside: « RDV » becomes "RDV", not " RDV ".
+  if (text.includes("«") || text.includes("»")) text = text.replace(GUILLEMET_OPEN, "«").replace(GUILLEMET_CLOSE, "»");
   const t = charTable();
   const n = text.length;
   let i = 0;
