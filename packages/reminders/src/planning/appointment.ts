@@ -87,6 +87,9 @@ interface Info {
   /** The first slot's instant (or reason) per channel, reused by the second slot's "same instant" rule. */
   firstEmail: Date | string | undefined;
   firstSms: Date | string | undefined;
+  /** The last `reminderInstant` computed, by offset object: email and SMS of a slot usually share the offset. */
+  lastOffset: object | undefined;
+  lastInstant: Date | undefined;
 }
 
 /** Builds the shared context for one contact of one account. */
@@ -145,6 +148,8 @@ export function infoOf(ctx: Ctx, a: Appointment): Info {
       day: undefined,
       firstEmail: undefined,
       firstSms: undefined,
+      lastOffset: undefined,
+      lastInstant: undefined,
     };
     if (ctx.subject === undefined) {
       ctx.subject = a;
@@ -212,7 +217,15 @@ function computeSlotInstant(
   if (s.mode === "new-contacts-only" && !isNewContact(a, all)) return "not-new-contact";
   const check = channel === "email" ? ctx.email : ctx.sms;
   if (!check.ok) return check.reason;
-  let t = reminderInstant(a.start, a.timeZone, check.leadTime ?? s.offset);
+  const offset = check.leadTime ?? s.offset;
+  const info = infoOf(ctx, a);
+  let t: Date;
+  if (info.lastOffset === offset) t = new Date(info.lastInstant!.getTime());
+  else {
+    t = reminderInstant(a.start, a.timeZone, offset);
+    info.lastOffset = offset;
+    info.lastInstant = t;
+  }
   if (channel === "sms" && ctx.quiet !== undefined) t = applyQuietHours(t, a.start, a.timeZone, ctx.quiet);
   if (slot === "second") {
     const first = slotInstant(ctx, a, "first", channel, all);
@@ -435,25 +448,22 @@ function planSurvey(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft
   );
 }
 
-/** The contact notice of an event and whether the options tick it by default (R-14). */
-function noticeOf(event: AppointmentAction, a: Appointment, options: AccountOptions): [MessageKind, boolean] {
-  const ir = options.immediateReminder;
-  switch (event) {
-    case "created":
-      return [a.status === "pending-confirmation" ? "pending-confirmation" : "immediate-reminder", ir.onCreate];
-    case "confirmed":
-      return ["confirmation", ir.onCreate];
-    case "moved":
-      return ["immediate-reminder", ir.onModify];
-    default:
-      return ["cancellation", ir.onModify];
-  }
+/** The contact notice of an event (R-14). */
+function noticeKind(event: AppointmentAction, a: Appointment): MessageKind {
+  if (event === "created") return a.status === "pending-confirmation" ? "pending-confirmation" : "immediate-reminder";
+  return event === "confirmed" ? "confirmation" : event === "moved" ? "immediate-reminder" : "cancellation";
 }
+
+const CONTACT_CHANNELS = ["email", "sms"] as const;
+const ACCOUNT_CHANNELS = ["message", "email", "sms"] as const;
 
 function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
   const { event, appointment: a, options } = input;
-  const [kind, byOption] = noticeOf(event, a, options);
-  for (const channel of ["email", "sms"] as const) {
+  const kind = noticeKind(event, a);
+  const ir = options.immediateReminder;
+  // Created and confirmed follow `onCreate`; moved and cancelled follow `onModify`.
+  const byOption = event === "created" || event === "confirmed" ? ir.onCreate : ir.onModify;
+  for (const channel of CONTACT_CHANNELS) {
     const ticked = byOption && options.immediateReminder[channel];
     const override = input.overrides?.contact?.[channel];
     const on = override ?? ticked;
@@ -510,7 +520,7 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
     configured.length > 0 ? configured : [{ type: "account", accountId: account.id }];
   const data: Record<string, JsonValue> = { event };
   if (event === "moved" && input.previous) data.previousStart = isoString(input.previous.start.getTime());
-  for (const channel of ["message", "email", "sms"] as const) {
+  for (const channel of ACCOUNT_CHANNELS) {
     const override = input.overrides?.account?.[channel];
     const on = override ?? ticked[channel];
     if (!on && !ticked[channel]) continue;
@@ -535,10 +545,9 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
   }
 }
 
-/** The 10-minute window holding `now`: its start and its end (the send instant). */
-export function practitionerWindow(now: number): [number, number] {
-  const start = Math.floor(now / PRACTITIONER_WINDOW_MS) * PRACTITIONER_WINDOW_MS;
-  return [start, start + PRACTITIONER_WINDOW_MS];
+/** The start of the 10-minute window holding `now`; its end is the send instant. */
+export function practitionerWindowStart(now: number): number {
+  return Math.floor(now / PRACTITIONER_WINDOW_MS) * PRACTITIONER_WINDOW_MS;
 }
 
 function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
@@ -556,7 +565,8 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
     const at = new Date(ctx.now);
     late = notifiesPractitioner("move", at, input.previous!.start) || notifiesPractitioner("move", at, a.start);
   }
-  const [windowStart, windowEnd] = practitionerWindow(ctx.now);
+  const windowStart = practitionerWindowStart(ctx.now);
+  const windowEnd = windowStart + PRACTITIONER_WINDOW_MS;
   const windowIso = isoString(windowStart);
   for (const [channel, address] of channels) {
     const key = `${prefix}:practitioner-notification:${event}:${channel}`;
@@ -734,7 +744,8 @@ export function planAppointmentEvent(input: PlanAppointmentEventInput): PlanResu
     draft.scopes.push({ appointmentId: appointment.id, kinds: CONTACT_KINDS });
     draft.scopesWithoutExisting = true;
   } else {
-    draft.scopes.push({ appointmentId: appointment.id, kinds: STEADY_KINDS });
+    // Only meaningful against stored sends: without them nothing is cancelled for a create or a confirmation.
+    if (input.existing !== undefined) draft.scopes.push({ appointmentId: appointment.id, kinds: STEADY_KINDS });
   }
   return finish(draft, input.existing);
 }

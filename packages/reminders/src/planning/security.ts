@@ -36,7 +36,12 @@ export interface PlanSecurityEventInput {
   accountId?: string;
   /** The user the event is about: the new administrator, the user added / removed / granted / exporting, or whose
    * password, phone or email changed, who logged in from a new device or whose account got locked. */
-  user: { id: string; email: string };
+  user: {
+    /** The user's id. */
+    id: string;
+    /** The user's current email address. */
+    email: string;
+  };
   /** For `email-changed`: the address before the change, which receives the notice. */
   previousEmail?: string;
   /** For `agenda-access-changed`: the agenda whose access changed. */
