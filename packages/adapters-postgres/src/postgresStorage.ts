@@ -589,6 +589,43 @@ RETURNING s.*`;
     row.updated_at = nowIso;
   }
 
+  /** Folds provider statuses into the send carrying the id, under its row lock; `null` when none carries it. */
+  async function foldInto(
+    provider: string,
+    providerMessageId: string,
+    statuses: readonly { status: ProviderStatus; errorCode: string | null }[],
+    at: Date,
+  ): Promise<{ raw: Raw; result: ProviderStatusResult } | null> {
+    return db.tx(async (q) => {
+      const [r] = await q<Raw>(
+        `SELECT * FROM ${S}.sends WHERE provider = $1 AND provider_message_id = $2 LIMIT 1 FOR UPDATE`,
+        [provider, providerMessageId],
+      );
+      if (r === undefined) return null;
+      const row = rowState(r);
+      let changed = false;
+      for (const s of statuses) changed = fold(row, s.status, s.errorCode, at) || changed;
+      let raw: Raw = r;
+      if (changed)
+        raw = (
+          await q<Raw>(
+            `UPDATE ${S}.sends SET status = $3, provider_status = $4, failure_code = $5, updated_at = $6::timestamptz
+           WHERE structure_id = $1 AND key = $2 RETURNING *`,
+            [row.structure_id, row.key, row.status, row.provider_status, row.failure_code, row.updated_at],
+          )
+        )[0]!;
+      const result: ProviderStatusResult = {
+        structureId: row.structure_id,
+        key: row.key,
+        status: row.status,
+        providerStatus: row.provider_status as ProviderStatus,
+        changed,
+      };
+      if (row.contact_id !== null) result.contactId = row.contact_id;
+      return { raw, result };
+    });
+  }
+
   const storage: PostgresStorage = {
     capabilities,
     schema,
@@ -888,35 +925,24 @@ RETURNING s.*`;
         const [r] = await owned<Raw>(ref, now, update, params);
         return release(r!);
       }
-      // A provider status may have arrived first. Under the message id's lock (recordProviderStatus takes it too),
-      // record the id and take what is waiting for it, in one statement; fold it in if there was any.
-      const lock = `SELECT pg_advisory_xact_lock(${lockKey(`${schema}:provider`)}, ${lockKey(`${provider}\u0000${providerMessageId}`)})`;
-      return db.tx(async (q) => {
-        const [r] = await owned<Raw>(
-          ref,
-          now,
-          `WITH early AS (
-             DELETE FROM ${S}.early_provider_statuses WHERE provider = $6 AND provider_message_id = $7
-             RETURNING status, error_code
-           ), u AS (${update})
-           SELECT u.*, (SELECT jsonb_agg(jsonb_build_object('status', status, 'error_code', error_code)) FROM early) AS early
-           FROM u`,
-          params,
-          q,
-        );
-        const early = toJson(r!.early) as { status: ProviderStatus; error_code: string | null }[] | null;
-        if (early === null) return release(r!);
-        const row = rowState(r!);
-        let changed = false;
-        for (const e of early) changed = fold(row, e.status, e.error_code, now) || changed;
-        if (!changed) return release(r!);
-        const [u] = await q<Raw>(
-          `UPDATE ${S}.sends SET status = $3, provider_status = $4, failure_code = $5, updated_at = $6::timestamptz
-           WHERE structure_id = $1 AND key = $2 RETURNING status, next_attempt_at, provider_status`,
-          [row.structure_id, row.key, row.status, row.provider_status, row.failure_code, row.updated_at],
-        );
-        return release(u!);
-      }, lock);
+      // A provider status may have arrived first. The id is committed first, then (a new snapshot) what waits for
+      // it is taken: a callback committed before that read is folded here; one committed after it sees the id
+      // (recordProviderStatus looks for the send again after writing) and folds itself. Folding is monotonic, so a
+      // status folded twice changes nothing.
+      const [r] = await owned<Raw>(ref, now, update, params);
+      const early = await db.query<Raw>(
+        `DELETE FROM ${S}.early_provider_statuses WHERE provider = $1 AND provider_message_id = $2
+         RETURNING status, error_code`,
+        [String(r!.provider), providerMessageId],
+      );
+      if (early.length === 0) return release(r!);
+      const folded = await foldInto(
+        String(r!.provider),
+        providerMessageId,
+        early.map((e) => ({ status: String(e.status) as ProviderStatus, errorCode: str(e.error_code) })),
+        now,
+      );
+      return release(folded === null ? r! : folded.raw);
     },
 
     async reschedule(ref, opts, now) {
@@ -1068,55 +1094,33 @@ RETURNING s.*`;
       if (!isDate(update.at)) issues.push({ path: "at", message: "Expected a valid Date" });
       if (issues.length > 0) throw invalid("Invalid provider status update", issues);
       await open();
-      const prune = ++earlyWrites % 100 === 1;
-      const lock = `SELECT pg_advisory_xact_lock(${lockKey(`${schema}:provider`)}, ${lockKey(`${update.provider}\u0000${update.providerMessageId}`)})`;
-      return db.tx(async (q): Promise<ProviderStatusResult | null> => {
-        const [r] = await q<Raw>(
-          `SELECT * FROM ${S}.sends WHERE provider = $1 AND provider_message_id = $2 LIMIT 1 FOR UPDATE`,
-          [update.provider, update.providerMessageId],
+      const own = [{ status: update.status, errorCode: update.errorCode ?? null }];
+      const found = await foldInto(update.provider, update.providerMessageId, own, update.at);
+      if (found !== null) return found.result;
+      const rank = (x: string) => `CASE ${x} WHEN 'accepted' THEN 1 WHEN 'queued' THEN 2 WHEN 'sent' THEN 3 ELSE 4 END`;
+      await db.query(
+        `INSERT INTO ${S}.early_provider_statuses AS e (provider, provider_message_id, status, at, error_code, received_at)
+         VALUES ($1, $2, $3, $4::timestamptz, $5, now())
+         ON CONFLICT (provider, provider_message_id) DO UPDATE
+           SET status = excluded.status, at = excluded.at, error_code = excluded.error_code
+           WHERE ${rank("e.status")} < 4 AND ${rank("excluded.status")} > ${rank("e.status")}`,
+        [update.provider, update.providerMessageId, update.status, update.at.toISOString(), update.errorCode ?? null],
+      );
+      // A complete that recorded the id after our first look may have read the early table before our write.
+      const again = await foldInto(update.provider, update.providerMessageId, own, update.at);
+      if (again !== null) {
+        await db.query(`DELETE FROM ${S}.early_provider_statuses WHERE provider = $1 AND provider_message_id = $2`, [
+          update.provider,
+          update.providerMessageId,
+        ]);
+        return again.result;
+      }
+      if (++earlyWrites % 100 === 1)
+        await db.query(
+          `DELETE FROM ${S}.early_provider_statuses WHERE received_at < now() - $1 * interval '1 millisecond'`,
+          [retentionMs],
         );
-        if (r === undefined) {
-          const rank = (x: string) =>
-            `CASE ${x} WHEN 'accepted' THEN 1 WHEN 'queued' THEN 2 WHEN 'sent' THEN 3 ELSE 4 END`;
-          await q(
-            `INSERT INTO ${S}.early_provider_statuses AS e (provider, provider_message_id, status, at, error_code, received_at)
-             VALUES ($1, $2, $3, $4::timestamptz, $5, now())
-             ON CONFLICT (provider, provider_message_id) DO UPDATE
-               SET status = excluded.status, at = excluded.at, error_code = excluded.error_code
-               WHERE ${rank("e.status")} < 4 AND ${rank("excluded.status")} > ${rank("e.status")}`,
-            [
-              update.provider,
-              update.providerMessageId,
-              update.status,
-              update.at.toISOString(),
-              update.errorCode ?? null,
-            ],
-          );
-          if (prune)
-            await q(
-              `DELETE FROM ${S}.early_provider_statuses WHERE received_at < now() - $1 * interval '1 millisecond'`,
-              [retentionMs],
-            );
-          return null;
-        }
-        const row = rowState(r);
-        const changed = fold(row, update.status, update.errorCode, update.at);
-        if (changed)
-          await q(
-            `UPDATE ${S}.sends SET status = $3, provider_status = $4, failure_code = $5, updated_at = $6::timestamptz
-             WHERE structure_id = $1 AND key = $2`,
-            [row.structure_id, row.key, row.status, row.provider_status, row.failure_code, row.updated_at],
-          );
-        const out: ProviderStatusResult = {
-          structureId: row.structure_id,
-          key: row.key,
-          status: row.status,
-          providerStatus: row.provider_status as ProviderStatus,
-          changed,
-        };
-        if (row.contact_id !== null) out.contactId = row.contact_id;
-        return out;
-      }, lock);
+      return null;
     },
 
     async addUsage(structureId, accountId, month, delta, opts: AddUsageOptions = {}) {
