@@ -52,7 +52,19 @@ export function wrapStorage(storage: Storage): Storage {
   const out = { capabilities: storage.capabilities } as Record<string, unknown>;
   for (const m of STORAGE_METHODS) {
     const f = (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[m]!;
-    out[m] = (...args: unknown[]) => guard("storage", m, () => f.apply(storage, args));
+    const fail = (e: unknown) => {
+      throw wrapError("storage", m, e);
+    };
+    // The hot path: no closure per call, one `then` only when the adapter answers with a promise.
+    out[m] = (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => {
+      let r: unknown;
+      try {
+        r = f.call(storage, a, b, c, d, e);
+      } catch (err) {
+        return Promise.reject(wrapError("storage", m, err));
+      }
+      return r instanceof Promise ? r.then(undefined, fail) : Promise.resolve(r);
+    };
   }
   if (typeof storage.close === "function") out.close = () => guard("storage", "close", () => storage.close!());
   return out as unknown as Storage;

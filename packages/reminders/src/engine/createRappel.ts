@@ -131,6 +131,8 @@ function isLeaseLost(e: unknown): boolean {
 interface Batch {
   result: RunDueResult;
   journal: JournalEntryInput[];
+  /** Usage counted after the fact (no quota gate): one `addUsage` per account and month at the end of the batch. */
+  usage: Map<string, { structureId: string; accountId: string; month: string; delta: Record<string, number> }>;
   accounts: Map<string, Promise<AccountRecord | null>>;
 }
 
@@ -725,121 +727,164 @@ export function createRappel(options: RappelOptions): Rappel {
     key: string,
     rendered: { sms?: string; email?: { subject: string; html: string; text: string } },
   ): OutboundMessage {
-    const base = {
-      idempotencyKey: key,
-      structureId: send.structureId,
-      accountId: send.accountId,
-      metadata: { kind: send.kind, sendKey: send.key },
-    };
-    if (channel === "sms") return { ...base, channel, to, body: rendered.sms! };
+    const metadata = { kind: send.kind, sendKey: send.key };
+    const { structureId, accountId } = send;
+    if (channel === "sms") {
+      return { channel, idempotencyKey: key, structureId, accountId, metadata, to, body: rendered.sms! };
+    }
     const e = rendered.email!;
     if (channel === "email") {
+      const m: OutboundMessage = {
+        channel,
+        idempotencyKey: key,
+        structureId,
+        accountId,
+        metadata,
+        to: { address: to },
+        subject: e.subject,
+        text: e.text,
+        html: e.html,
+      };
       const slot = send.data.slot === "second" ? "second" : "first";
       const sender = send.kind === "reminder" ? d.options.reminders[slot].senderEmail : undefined;
+      if (sender) m.from = { address: sender, name: d.account.name };
+      return m;
+    }
+    if (channel === "fax") {
       return {
-        ...base,
         channel,
-        to: { address: to },
-        ...(sender ? { from: { address: sender, name: d.account.name } } : {}),
+        idempotencyKey: key,
+        structureId,
+        accountId,
+        metadata,
+        to,
         subject: e.subject,
         text: e.text,
         html: e.html,
       };
     }
-    if (channel === "fax") return { ...base, channel, to, subject: e.subject, text: e.text, html: e.html };
-    return { ...base, channel: "message", to, subject: e.subject, text: e.text };
+    return {
+      channel: "message",
+      idempotencyKey: key,
+      structureId,
+      accountId,
+      metadata,
+      to,
+      subject: e.subject,
+      text: e.text,
+    };
   }
+
+  /** One message being delivered: its claims, leases, batch and current instant. */
+  interface Unit {
+    batch: Batch;
+    claims: ClaimedSend[];
+    refs: LeaseRef[];
+    now: Date;
+  }
+
+  function journalOf(u: Unit, s: SendRecord, event: JournalEntryInput["event"], extra?: Partial<JournalEntryInput>) {
+    if (s.contactId === undefined) return;
+    const e = entry(s, u.now, event);
+    u.batch.journal.push(extra === undefined ? e : Object.assign(e, extra));
+  }
+
+  /** Completes every claim of the unit with one outcome and journals it. */
+  async function completeAll(
+    u: Unit,
+    outcome: Parameters<Storage["complete"]>[1],
+    event: JournalEntryInput["event"],
+    extra?: Partial<JournalEntryInput>,
+  ): Promise<void> {
+    for (let i = 0; i < u.refs.length; i++) {
+      await store.complete(u.refs[i]!, outcome, u.now);
+      journalOf(u, u.claims[i]!.send, event, extra);
+    }
+  }
+
+  async function skipAll(u: Unit, reason: SkipReason): Promise<void> {
+    await completeAll(u, { status: "skipped", skipReason: reason }, "skipped", { reason });
+    u.batch.result.skipped += u.claims.length;
+  }
+
+  type UsageDelta = Partial<Record<keyof import("@rappel/core").UsageCounters, number>>;
 
   /** Delivers one message made of one or more claimed sends (a group shares one message, R-34). */
   async function deliver(batch: Batch, claims: ClaimedSend[], messageKey: string): Promise<void> {
     const res = batch.result;
     const lead = claims[0]!.send;
-    const refs: LeaseRef[] = claims.map((c) => ({ structureId: c.send.structureId, key: c.send.key, token: c.token }));
+    const refs: LeaseRef[] = new Array(claims.length);
+    for (let i = 0; i < claims.length; i++) {
+      const c = claims[i]!;
+      refs[i] = { structureId: c.send.structureId, key: c.send.key, token: c.token };
+    }
     const sid = lead.structureId;
-    let now = clock.now();
-    const j = (s: SendRecord, event: JournalEntryInput["event"], extra: Partial<JournalEntryInput> = {}) => {
-      if (s.contactId !== undefined) batch.journal.push({ ...entry(s, now, event), ...extra });
-    };
-    const finish = async (
-      outcome: Parameters<Storage["complete"]>[1],
-      event: JournalEntryInput["event"],
-      extra = {},
-    ) => {
-      for (let i = 0; i < refs.length; i++) {
-        await store.complete(refs[i]!, outcome, now);
-        j(claims[i]!.send, event, extra);
-      }
-    };
+    const u: Unit = { batch, claims, refs, now: clock.now() };
+    const n = claims.length;
 
     // R-48: a previous holder handed it off and vanished: the provider may have it.
-    if (claims.some((c) => c.interrupted) && !idempotentChain(lead.channel)) {
-      await finish(
+    let interrupted = false;
+    for (const c of claims) if (c.interrupted) interrupted = true;
+    if (interrupted && !idempotentChain(lead.channel)) {
+      await completeAll(
+        u,
         { status: "unknown", failureCode: "interrupted", failureReason: "worker lost during hand-off" },
         "unknown",
       );
-      res.unknown += claims.length;
+      res.unknown += n;
       logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, reason: "interrupted" });
       return;
     }
     // R-47: too late to be useful.
-    const t = now.getTime();
+    const t = u.now.getTime();
     if (
       (lead.expiresAt !== undefined && t >= lead.expiresAt.getTime()) ||
       t - lead.nextAttemptAt.getTime() >= lateness
     ) {
-      await finish({ status: "missed", failureReason: "too late" }, "missed");
-      res.missed += claims.length;
+      await completeAll(u, { status: "missed", failureReason: "too late" }, "missed");
+      res.missed += n;
       logger.info("send.missed", { sendKey: lead.key, structureId: sid });
       return;
     }
     const d = await load(batch, lead);
     if (d === null) {
-      await finish(
+      await completeAll(
+        u,
         { status: "failed", failureCode: ErrorCode.NOT_FOUND, failureReason: "account not found" },
         "failed",
-        {
-          reason: ErrorCode.NOT_FOUND,
-        },
+        { reason: ErrorCode.NOT_FOUND },
       );
-      res.failed += claims.length;
+      res.failed += n;
       return;
     }
-    if (d.account.status === "disabled") {
-      await finish({ status: "skipped", skipReason: "disabled" }, "skipped", { reason: "disabled" });
-      res.skipped += claims.length;
-      return;
-    }
+    if (d.account.status === "disabled") return skipAll(u, "disabled");
     if (
       lead.appointmentId !== undefined &&
       CONTACT_KINDS.includes(lead.kind) &&
       lead.kind !== "cancellation" &&
       (d.appointment === null || d.appointment.status === "cancelled")
     ) {
-      await finish({ status: "cancelled" }, "cancelled", { reason: "appointment-cancelled" });
-      res.cancelled += claims.length;
+      await completeAll(u, { status: "cancelled" }, "cancelled", { reason: "appointment-cancelled" });
+      res.cancelled += n;
       return;
     }
-    if (claims.length > 1) {
-      for (const c of claims.slice(1)) {
-        if (c.send.appointmentId === undefined || c.send.appointmentId === lead.appointmentId) continue;
-        const o = await data.getAppointment(sid, c.send.appointmentId);
-        if (o !== null && o.status !== "cancelled") d.others.push(o);
-      }
+    for (let i = 1; i < n; i++) {
+      const s = claims[i]!.send;
+      if (s.appointmentId === undefined || s.appointmentId === lead.appointmentId) continue;
+      const o = await data.getAppointment(sid, s.appointmentId);
+      if (o !== null && o.status !== "cancelled") d.others.push(o);
     }
 
     let channel: Channel = lead.channel;
     let to = currentAddress(lead, d, channel);
-    const skipWith = async (reason: SkipReason) => {
-      await finish({ status: "skipped", skipReason: reason }, "skipped", { reason });
-      res.skipped += claims.length;
-    };
-    if (channel === "sms" && typeof to === "string" && !["opted-out", "consent", "no-mobile"].includes(to)) {
+    if (channel === "sms" && to !== "opted-out" && to !== "consent" && to !== "no-mobile") {
       if (await store.isSmsOptedOut(sid, to)) to = "opted-out";
     }
-    if (to === "opted-out" || to === "consent" || to === "no-mobile" || to === "no-email") return skipWith(to);
+    if (to === "opted-out" || to === "consent" || to === "no-mobile" || to === "no-email") return skipAll(u, to);
 
     // Render (R-24…R-27) and apply the SMS policy (R-18, R-26).
-    const rendered: { sms?: string; email?: { subject: string; html: string; text: string } } = {};
+    let smsText: string | undefined;
+    let email: { subject: string; html: string; text: string } | undefined;
     let credits = 0;
     try {
       if (channel === "sms") {
@@ -849,110 +894,108 @@ export function createRappel(options: RappelOptions): Rappel {
           overflow: sms.overflow,
           encoding: sms.encoding,
         });
-        rendered.sms = limited.text;
+        smsText = limited.text;
         credits = limited.info.segments;
       } else {
         d.signatureHtml = await signatureOf(lead, d, lead.kind);
-        rendered.email = renderEmail(lead, d, templates);
+        email = renderEmail(lead, d, templates);
       }
     } catch (e) {
-      if (e instanceof RappelError && e.code === ErrorCode.SMS_TOO_LONG) return skipWith("too-long");
-      if (e instanceof RappelError && e.code.startsWith("adapter")) throw e;
+      if (e instanceof RappelError && e.code === ErrorCode.SMS_TOO_LONG) return skipAll(u, "too-long");
+      if (e instanceof RappelError && e.code === ErrorCode.ADAPTER_ERROR) throw e;
       const code = e instanceof RappelError ? e.code : "render-error";
-      await finish({ status: "failed", failureCode: code, failureReason: "rendering failed" }, "failed", {
+      await completeAll(u, { status: "failed", failureCode: code, failureReason: "rendering failed" }, "failed", {
         reason: code,
       });
-      res.failed += claims.length;
+      res.failed += n;
       logger.error("send.render-failed", { sendKey: lead.key, structureId: sid, code });
       return;
     }
 
-    // Quota (R-43) and fallback (R-45).
-    const month = monthOf(now, d.account.timeZone);
-    let usage: Partial<
-      Record<"reminderSmsCredits" | "customSmsCredits" | "otherSmsCredits" | "emails" | "faxes" | "messages", number>
-    > = {};
+    // Quota (R-43) and fallback (R-45). Reserved (gated) credits are counted now, atomically against the free
+    // quota; ungated ones are counted once per batch.
+    const month = monthOf(u.now, d.account.timeZone);
+    let reserved: UsageDelta | undefined;
+    let later: UsageDelta | undefined;
     let fellBack = false;
     if (channel === "sms") {
       const billing = lead.billing ?? "none";
-      if (billing === "reminder") {
-        usage = { reminderSmsCredits: credits };
-        if (!d.options.communication.sms.allowOverage) {
-          const quota = d.account.onlineBooking ? freeQuota : 0;
-          const r = await store.addUsage(sid, lead.accountId, month, usage, { max: { reminderSmsCredits: quota } });
-          if (!r.applied) {
-            const email = d.contact?.email;
-            if (lead.recipient.type !== "contact" || !email || d.contact?.preferences.email.enabled === false) {
-              return skipWith("quota-exhausted");
-            }
-            fellBack = true;
-            channel = "email";
-            to = email;
-            usage = {};
-            try {
-              d.signatureHtml = await signatureOf(lead, d, lead.kind);
-              rendered.email = renderEmail(lead, d, templates);
-            } catch (e) {
-              const code = e instanceof RappelError ? e.code : "render-error";
-              await finish({ status: "failed", failureCode: code }, "failed", { reason: code });
-              res.failed += claims.length;
-              return;
-            }
-            j(lead, "fallback", { reason: "quota-exhausted", data: { to: "email" } });
+      if (billing === "reminder" && !d.options.communication.sms.allowOverage) {
+        const quota = d.account.onlineBooking ? freeQuota : 0;
+        const delta = { reminderSmsCredits: credits };
+        const r = await store.addUsage(sid, lead.accountId, month, delta, { max: { reminderSmsCredits: quota } });
+        if (r.applied) reserved = delta;
+        else {
+          const address = d.contact?.email;
+          if (lead.recipient.type !== "contact" || !address || d.contact?.preferences.email.enabled === false) {
+            return skipAll(u, "quota-exhausted");
           }
-        } else await store.addUsage(sid, lead.accountId, month, usage);
+          fellBack = true;
+          channel = "email";
+          to = address;
+          try {
+            d.signatureHtml = await signatureOf(lead, d, lead.kind);
+            email = renderEmail(lead, d, templates);
+          } catch (e) {
+            const code = e instanceof RappelError ? e.code : "render-error";
+            await completeAll(u, { status: "failed", failureCode: code }, "failed", { reason: code });
+            res.failed += n;
+            return;
+          }
+          journalOf(u, lead, "fallback", { reason: "quota-exhausted", data: { to: "email" } });
+        }
       } else {
-        usage = billing === "custom" ? { customSmsCredits: credits } : { otherSmsCredits: credits };
-        await store.addUsage(sid, lead.accountId, month, usage);
+        later =
+          billing === "reminder"
+            ? { reminderSmsCredits: credits }
+            : billing === "custom"
+              ? { customSmsCredits: credits }
+              : { otherSmsCredits: credits };
       }
     }
-    const refund = async () => {
-      if (Object.keys(usage).length === 0) return;
-      const neg: typeof usage = {};
-      for (const [k, v] of Object.entries(usage)) neg[k as keyof typeof usage] = -(v as number);
-      await store.addUsage(sid, lead.accountId, month, neg);
-      usage = {};
-    };
 
     // Hand-off: the linearization point against cancels (R-33, R-40).
     const live: number[] = [];
     let attempts = 0;
-    for (let i = 0; i < refs.length; i++) {
-      const b = await store.beginSend(refs[i]!, now);
+    for (let i = 0; i < n; i++) {
+      const b = await store.beginSend(refs[i]!, u.now);
       if (b.ok) {
         live.push(i);
-        attempts = Math.max(attempts, b.attempts);
+        if (b.attempts > attempts) attempts = b.attempts;
       } else {
-        await store.complete(refs[i]!, { status: "cancelled" }, now);
-        j(claims[i]!.send, "cancelled");
+        await store.complete(refs[i]!, { status: "cancelled" }, u.now);
+        journalOf(u, claims[i]!.send, "cancelled");
         res.cancelled++;
       }
     }
-    if (live.length === 0) return refund();
+    if (live.length === 0) {
+      if (reserved) await store.addUsage(sid, lead.accountId, month, { reminderSmsCredits: -credits });
+      return;
+    }
     const key = fellBack ? `${messageKey}#email` : messageKey;
-    const attempt = await transmit(channel, outbound(lead, d, channel, to as string, key, rendered));
-    now = clock.now();
-    const each = async (fn: (ref: LeaseRef, s: SendRecord) => Promise<unknown>) => {
-      for (const i of live) await fn(refs[i]!, claims[i]!.send);
-    };
+    const attempt = await transmit(
+      channel,
+      outbound(lead, d, channel, to, key, channel === "sms" ? { sms: smsText! } : { email: email! }),
+    );
+    u.now = clock.now();
     if (attempt.ok) {
-      if (channel !== "sms") {
-        const counter = channel === "email" ? "emails" : channel === "fax" ? "faxes" : "messages";
-        await store.addUsage(sid, lead.accountId, month, { [counter]: 1 });
+      if (later !== undefined) countLater(batch, sid, lead.accountId, month, later);
+      else if (channel !== "sms") {
+        countLater(batch, sid, lead.accountId, month, {
+          [channel === "email" ? "emails" : channel === "fax" ? "faxes" : "messages"]: 1,
+        });
       }
-      await each(async (ref, s) => {
-        await store.complete(
-          ref,
-          {
-            status: "sent",
-            provider: attempt.provider,
-            providerMessageId: attempt.providerMessageId,
-            ...(attempt.status ? { providerStatus: attempt.status } : {}),
-          },
-          now,
-        );
-        j(s, "sent", { provider: attempt.provider, providerMessageId: attempt.providerMessageId, channel });
-      });
+      const outcome: Parameters<Storage["complete"]>[1] = {
+        status: "sent",
+        provider: attempt.provider,
+        providerMessageId: attempt.providerMessageId,
+      };
+      if (attempt.status) outcome.providerStatus = attempt.status;
+      const extra = { provider: attempt.provider, providerMessageId: attempt.providerMessageId, channel };
+      for (const i of live) {
+        await store.complete(refs[i]!, outcome, u.now);
+        journalOf(u, claims[i]!.send, "sent", extra);
+      }
       res.sent += live.length;
       if (fellBack) res.fallback += live.length;
       logger.info("send.sent", { sendKey: lead.key, structureId: sid, channel, provider: attempt.provider });
@@ -961,74 +1004,82 @@ export function createRappel(options: RappelOptions): Rappel {
     const code = failureCode(attempt.error);
     const reason = failureText(attempt.error);
     if (attempt.failure === "unknown") {
-      await each(async (ref, s) => {
+      // It may have gone out: the credits stay counted.
+      if (later !== undefined) countLater(batch, sid, lead.accountId, month, later);
+      for (const i of live) {
         await store.complete(
-          ref,
+          refs[i]!,
           { status: "unknown", failureCode: code, failureReason: reason, provider: attempt.provider },
-          now,
+          u.now,
         );
-        j(s, "unknown", { provider: attempt.provider, reason: code });
-      });
+        journalOf(u, claims[i]!.send, "unknown", { provider: attempt.provider, reason: code });
+      }
       res.unknown += live.length;
       logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, code });
       return;
     }
-    await refund();
+    if (reserved) await store.addUsage(sid, lead.accountId, month, { reminderSmsCredits: -credits });
     if (attempt.failure === "permanent") {
-      await each(async (ref, s) => {
+      for (const i of live) {
         await store.complete(
-          ref,
+          refs[i]!,
           { status: "failed", failureCode: code, failureReason: reason, provider: attempt.provider },
-          now,
+          u.now,
         );
-        j(s, "failed", { provider: attempt.provider, reason: code });
-      });
+        journalOf(u, claims[i]!.send, "failed", { provider: attempt.provider, reason: code });
+      }
       res.failed += live.length;
       logger.warn("send.failed", { sendKey: lead.key, structureId: sid, code });
       if (attempt.error instanceof TransportError && attempt.error.optedOut && channel === "sms") {
-        await optOut(sid, to as string, now, now);
+        await optOut(sid, to, u.now, u.now);
       }
       return;
     }
     // Transient (R-41): retry with capped exponential backoff and full jitter, up to maxAttempts.
     const retryAfter = attempt.error instanceof TransportError ? attempt.error.retryAfterMs : undefined;
-    const next = new Date(now.getTime() + backoff(attempts, retryAfter));
+    const next = new Date(u.now.getTime() + backoff(attempts, retryAfter));
     const expired = lead.expiresAt !== undefined && next.getTime() >= lead.expiresAt.getTime();
     if (attempts >= maxAttempts || expired) {
-      await each(async (ref, s) => {
+      const failureReason = expired ? "retries would end after it expires" : `gave up after ${attempts} attempts`;
+      for (const i of live) {
         await store.complete(
-          ref,
-          {
-            status: "failed",
-            failureCode: code,
-            failureReason: expired ? "retries would end after it expires" : `gave up after ${attempts} attempts`,
-            provider: attempt.provider,
-          },
-          now,
+          refs[i]!,
+          { status: "failed", failureCode: code, failureReason, provider: attempt.provider },
+          u.now,
         );
-        j(s, "failed", { provider: attempt.provider, reason: code });
-      });
+        journalOf(u, claims[i]!.send, "failed", { provider: attempt.provider, reason: code });
+      }
       res.failed += live.length;
       logger.warn("send.failed", { sendKey: lead.key, structureId: sid, code, attempts });
       return;
     }
-    await each(async (ref, s) => {
-      await store.reschedule(ref, { nextAttemptAt: next, failureCode: code, failureReason: reason }, now);
-      j(s, "retry", {
+    for (const i of live) {
+      await store.reschedule(refs[i]!, { nextAttemptAt: next, failureCode: code, failureReason: reason }, u.now);
+      journalOf(u, claims[i]!.send, "retry", {
         provider: attempt.provider,
         reason: code,
         data: { attempt: attempts, nextAttemptAt: next.toISOString() },
       });
-    });
+    }
     res.retried += live.length;
     logger.warn("send.retry", { sendKey: lead.key, structureId: sid, code, attempts });
+  }
+
+  function countLater(batch: Batch, structureId: string, accountId: string, month: string, delta: object): void {
+    const k = `${structureId}\u0000${accountId}\u0000${month}`;
+    let u = batch.usage.get(k);
+    if (u === undefined) {
+      u = { structureId, accountId, month, delta: {} };
+      batch.usage.set(k, u);
+    }
+    for (const [name, v] of Object.entries(delta)) u.delta[name] = (u.delta[name] ?? 0) + (v as number);
   }
 
   async function runDue(input?: { limit?: number }): Promise<RunDueResult> {
     const args = parseInput(RunDueSchema, input, "runDue options");
     const limit = args?.limit ?? batchSize;
     const claims = await store.claimDue({ now: clock.now(), limit, leaseMs, owner });
-    const batch: Batch = { result: EMPTY_RESULT(), journal: [], accounts: new Map() };
+    const batch: Batch = { result: EMPTY_RESULT(), journal: [], accounts: new Map(), usage: new Map() };
     batch.result.claimed = claims.length;
     if (claims.length === 0) return batch.result;
     const units: { claims: ClaimedSend[]; key: string }[] = [];
@@ -1057,6 +1108,14 @@ export function createRappel(options: RappelOptions): Rappel {
         }),
       ),
     );
+    for (const u of batch.usage.values()) {
+      try {
+        await store.addUsage(u.structureId, u.accountId, u.month, u.delta);
+      } catch (e) {
+        logger.error("usage.add-failed", { structureId: u.structureId, accountId: u.accountId });
+        firstError ??= e;
+      }
+    }
     if (batch.journal.length > 0) {
       const bySid = new Map<string, JournalEntryInput[]>();
       for (const e of batch.journal) {
