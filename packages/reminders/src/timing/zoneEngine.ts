@@ -183,18 +183,20 @@ export class ZoneTable {
    * reading (gap) is read with the offset in force before the gap, i.e. moved forward by the gap's length
    * (Temporal's "compatible", RFC 5545).
    *
-   * Exact for any table: walks every offset in force within two days of the reading (no offset reaches a day) and
+   * Exact for any table: walks every offset in force within a day of the reading (no offset reaches a day) and
    * keeps the instants whose offset really is that one.
    */
   resolve(local: number, latest = false): number {
-    const from = local - 2 * DAY_MS;
-    const to = local + 2 * DAY_MS;
+    // UTC offsets are under a day (ECMA-262 and Temporal bound them), so every instant whose wall clock can read
+    // `local`, and every transition whose gap can contain it, lies within a day of `local`.
+    const from = local - DAY_MS;
+    const to = local + DAY_MS;
     let idx = Math.floor(from / CHUNK_MS);
     let c = this.chunk(idx);
     let i = 0;
     let o = c.off0;
     while (i < c.times.length && c.times[i]! <= from) o = c.offs[i++]!;
-    // Common case: one offset in force for two days either side, so the reading exists exactly once.
+    // Common case: one offset in force for a day either side, so the reading exists exactly once.
     if ((i === c.times.length || c.times[i]! > to) && to < (idx + 1) * CHUNK_MS) return local - o;
     let segStart = from;
     let found = Number.NaN;
