@@ -258,6 +258,38 @@ describe("planAppointmentEvent: moves and cancellations (R-33)", () => {
     });
   });
 
+  it("moving back to the original time plans the original keys again (the storage revives them)", () => {
+    const a = appt({ start: START });
+    const b = appt({ start: "2026-06-12T10:00:00Z" });
+    let state = apply([], planAppointmentEvent(created({ appointment: a })));
+    state = apply(
+      state,
+      planAppointmentEvent(created({ event: "moved", previous: a, appointment: b, existing: state })),
+    );
+    const back = planAppointmentEvent(created({ event: "moved", previous: b, appointment: a, existing: state }));
+    expect(back.plan.map((s) => s.key)).toEqual([`${P}:reminder:first:email`, `${P}:reminder:first:sms`]);
+    state = apply(state, back);
+    expect(pending(state).map((s) => s.key)).toEqual([`${P}:reminder:first:email`, `${P}:reminder:first:sms`]);
+  });
+
+  it("a pending send whose time has just passed is left to the engine's lateness rule, not cancelled", () => {
+    const state = apply([], planAppointmentEvent(created()));
+    const late = planAppointmentEvent(created({ existing: state, now: new Date("2026-06-08T10:05:00Z") }));
+    expect(late).toEqual({ plan: [], cancel: [], skipped: [] });
+    const done = state.map((s) => ({ ...s, status: "sent" as const }));
+    expect(planAppointmentEvent(created({ existing: done, now: new Date("2026-06-08T10:05:00Z") }))).toEqual({
+      plan: [],
+      cancel: [],
+      skipped: [],
+    });
+  });
+
+  it("a confirmation plans the reminders even if the caller's status still says pending", () => {
+    const a = appt({ start: START, status: "pending-confirmation" });
+    const r = planAppointmentEvent(created({ event: "confirmed", appointment: a }));
+    expect(r.plan.map((s) => s.kind)).toEqual(["reminder", "reminder"]);
+  });
+
   it("a cancel cancels every pending send and tells the contact on the immediate channels (onModify)", () => {
     const o = options({ immediateReminder: { email: true }, notifications: { cancelled: { email: true } } });
     const a = appt({ start: START, status: "cancelled" });

@@ -711,20 +711,26 @@ export function planAppointmentEvent(input: PlanAppointmentEventInput): PlanResu
   const ctx = makeCtx(account, options, contact, input.now, input.existing);
   const draft = newDraft();
   const live = event !== "cancelled" && appointment.status !== "cancelled";
-  const subject: Appointment =
-    live || appointment.status === "cancelled" ? appointment : { ...appointment, status: "cancelled" };
+  // The event wins over a status the caller has not updated yet.
+  const subject: Appointment = !live
+    ? appointment.status === "cancelled"
+      ? appointment
+      : { ...appointment, status: "cancelled" }
+    : event === "confirmed" && appointment.status !== "confirmed"
+      ? { ...appointment, status: "confirmed" }
+      : appointment;
   const others = input.contactAppointments ?? [];
   const all: Appointment[] = [subject];
   for (const o of others) if (o.id !== appointment.id) all.push(o);
   const prefix = infoOf(ctx, subject).prefix;
 
-  if (live && appointment.status === "confirmed") planSteady(ctx, subject, all, draft);
+  if (live && subject.status === "confirmed") planSteady(ctx, subject, all, draft);
   // The SMS day groups this appointment left (moved away or cancelled) get a new leader.
   if (options.communication.sms.onePerDay) {
     const left = event === "moved" && input.previous ? input.previous : event === "cancelled" ? appointment : undefined;
     if (left !== undefined) {
       const leftDay = localDayKey(left.start, left.timeZone);
-      if (!live || appointment.status !== "confirmed" || leftDay !== dayOf(ctx, subject)) {
+      if (!live || subject.status !== "confirmed" || leftDay !== dayOf(ctx, subject)) {
         for (const slot of SLOTS) {
           const s = options.reminders[slot];
           if (s.mode !== "disabled" && hasChannel(s.channel, "sms"))

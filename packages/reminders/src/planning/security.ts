@@ -1,4 +1,5 @@
 import {
+  type JsonValue,
   type PlannedSend,
   type PlanResult,
   SECURITY_EVENTS,
@@ -157,6 +158,8 @@ export function planSecurityEvent(input: PlanSecurityEventInput): PlanResult {
   const accountId = input.accountId ?? input.structureId;
   const seen = new Set<string>();
   const prefix = `${seg(input.structureId)}:security:${input.event}:${seg(input.eventId)}`;
+  const data: Record<string, JsonValue> = { event: input.event, userId: input.user.id };
+  if (input.event === "agenda-access-changed" && input.agenda) data.agendaId = input.agenda.id;
   for (const t of targetsOf(input)) {
     const key = `${prefix}:${t.type}-${seg(t.id)}`;
     const b = { key, structureId: input.structureId, accountId, kind: "security" as const, channel: "email" as const };
@@ -174,7 +177,7 @@ export function planSecurityEvent(input: PlanSecurityEventInput): PlanResult {
       recipient: { type: t.type, id: t.id, address: t.address },
       sendAt: new Date(input.now.getTime()),
       billing: "none",
-      data: { event: input.event, userId: input.user.id },
+      data,
     };
     draft.plan.push(send);
   }
