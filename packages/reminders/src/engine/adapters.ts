@@ -74,7 +74,10 @@ export function wrapStorage(storage: Storage): Storage {
 export type GuardedData = {
   [K in keyof RappelDataSource]-?: (
     ...args: Parameters<NonNullable<RappelDataSource[K]>>
-  ) => Promise<Awaited<ReturnType<NonNullable<RappelDataSource[K]>>> | null>;
+  ) =>
+    | Awaited<ReturnType<NonNullable<RappelDataSource[K]>>>
+    | null
+    | Promise<Awaited<ReturnType<NonNullable<RappelDataSource[K]>>> | null>;
 };
 
 const OPTIONAL_DATA = [
@@ -92,10 +95,23 @@ export function wrapData(data: RappelDataSource): GuardedData & { has(method: ke
   const out: Record<string, unknown> = {};
   for (const m of [...DATA_METHODS, ...OPTIONAL_DATA]) {
     const f = (data as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>)[m];
+    // Synchronous answers are returned as they are (the engine awaits only real promises: the in-memory source
+    // costs no microtask); sync throws and rejections are wrapped alike.
+    const fail = (e: unknown) => {
+      throw wrapError("data", m, e);
+    };
     out[m] =
       typeof f === "function"
-        ? (...args: unknown[]) => guard("data", m, () => f.apply(data, args))
-        : () => Promise.resolve(null);
+        ? (a: unknown, b: unknown, c: unknown) => {
+            let r: unknown;
+            try {
+              r = f.call(data, a, b, c);
+            } catch (e) {
+              throw wrapError("data", m, e);
+            }
+            return r instanceof Promise ? r.then(undefined, fail) : r;
+          }
+        : () => null;
   }
   out.has = (m: string) => typeof (data as unknown as Record<string, unknown>)[m] === "function";
   return out as unknown as GuardedData & { has(method: keyof RappelDataSource): boolean };

@@ -133,7 +133,7 @@ interface Batch {
   journal: JournalEntryInput[];
   /** Usage counted after the fact (no quota gate): one `addUsage` per account and month at the end of the batch. */
   usage: Map<string, { structureId: string; accountId: string; month: string; delta: Record<string, number> }>;
-  accounts: Map<string, Promise<AccountRecord | null>>;
+  accounts: Map<string, AccountRecord | null | Promise<AccountRecord | null>>;
 }
 
 /**
@@ -599,15 +599,17 @@ export function createRappel(options: RappelOptions): Rappel {
   async function load(batch: Batch, send: SendRecord): Promise<RenderData | null> {
     const sid = send.structureId;
     const ak = `${sid}\u0000${send.accountId}`;
-    let p = batch.accounts.get(ak);
-    if (p === undefined) {
-      p = data.getAccount(sid, send.accountId);
-      batch.accounts.set(ak, p);
+    let rec = batch.accounts.get(ak);
+    if (rec === undefined) {
+      rec = data.getAccount(sid, send.accountId);
+      batch.accounts.set(ak, rec);
     }
-    const rec = await p;
+    if (rec instanceof Promise) rec = await rec;
     if (rec === null || rec.account.structureId !== sid) return null;
-    const contact = send.contactId !== undefined ? await data.getContact(sid, send.contactId) : null;
-    const appointment = send.appointmentId !== undefined ? await data.getAppointment(sid, send.appointmentId) : null;
+    let contact = send.contactId !== undefined ? data.getContact(sid, send.contactId) : null;
+    if (contact instanceof Promise) contact = await contact;
+    let appointment = send.appointmentId !== undefined ? data.getAppointment(sid, send.appointmentId) : null;
+    if (appointment instanceof Promise) appointment = await appointment;
     const others: Appointment[] = [];
     const ids = send.data.appointmentIds;
     if (Array.isArray(ids) && ids.length > 1) {
@@ -618,9 +620,12 @@ export function createRappel(options: RappelOptions): Rappel {
       }
     }
     const agendaId = appointment?.agendaId ?? (typeof send.data.agendaId === "string" ? send.data.agendaId : undefined);
-    const agenda = agendaId !== undefined ? await data.getAgenda(sid, agendaId) : null;
-    const service = appointment?.serviceId ? await data.getService(sid, appointment.serviceId) : null;
-    const resource = appointment?.resourceId ? await data.getResource(sid, appointment.resourceId) : null;
+    let agenda = agendaId !== undefined ? data.getAgenda(sid, agendaId) : null;
+    if (agenda instanceof Promise) agenda = await agenda;
+    let service = appointment?.serviceId ? data.getService(sid, appointment.serviceId) : null;
+    if (service instanceof Promise) service = await service;
+    let resource = appointment?.resourceId ? data.getResource(sid, appointment.resourceId) : null;
+    if (resource instanceof Promise) resource = await resource;
     return {
       account: rec.account,
       options: optionsOf(rec),
@@ -628,7 +633,7 @@ export function createRappel(options: RappelOptions): Rappel {
       contact: contact !== null && contact.structureId === sid ? contact : null,
       appointment: appointment !== null && appointment.structureId === sid ? appointment : null,
       others,
-      agenda,
+      agenda: agenda ?? null,
       service: service ?? null,
       resource: resource ?? null,
       signatureHtml: undefined,
