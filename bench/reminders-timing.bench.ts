@@ -223,9 +223,13 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const results: Record<string, unknown>[] = [];
 
 // Cache build: every zone's table for the whole data range, built explicitly and timed.
+gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
 const tBuild = performance.now();
 for (const z of ZONES) zoneTable(z)!.prepare(FROM - 3 * DAY, TO + 3 * DAY);
 const buildMs = performance.now() - tBuild;
+gc?.();
+const tablesKiB = (process.memoryUsage().heapUsed - heapBefore) / 1024;
 const chunks = ZONES.reduce((n, z) => n + zoneTable(z)!.chunksBuilt, 0);
 
 let sink = 0;
@@ -357,6 +361,7 @@ const report = {
   },
   cache: {
     buildMs: Number(buildMs.toFixed(1)),
+    heapKiB: Math.round(tablesKiB),
     zones: ZONES.length,
     chunks,
     note: "360-day chunks, 2026–2027 ± 3 days",
@@ -393,8 +398,9 @@ see the same machine load) and its rate is extrapolated; every sampled input is 
 date-fns-tz resolves a DST gap backwards and an overlap to the later instant, contrary to R-30, so the compared
 implementation adds its own R-30 disambiguation (a gap is read with the offset before it, an overlap takes the
 earlier instant, with the offsets a day either side read through \`toZonedTime\`: date-fns-tz's own
-\`getTimezoneOffset(zone, date)\` reads \`date\` as a wall time, a trap the first version of this benchmark fell into). "Raw" counts the reminders where date-fns-tz without
-that correction disagrees with Rappel.
+\`getTimezoneOffset(zone, date)\` reads \`date\` as a wall time, a trap the first version of
+this benchmark fell into). "Raw" counts the reminders where date-fns-tz without that correction disagrees with
+Rappel.
 
 Node ${process.version}, ${report.machine.cpu} (${report.machine.cores} cores, shared with other jobs; load average at
 the end ${report.machine.loadAverageAtEnd.join(" / ")}), ${report.date}. Host TZ pinned to UTC for date-fns-tz.
@@ -407,7 +413,8 @@ ${rows.join("\n")}
   per second of wall clock; "per CPU-second" divides by the process's user + system CPU time instead, which is
   what the code costs when the machine's cores are shared with other jobs (it counts GC threads too, so it errs low).
 - Transition tables: built in ${buildMs.toFixed(0)} ms for ${ZONES.length} zones (${chunks} chunks of 360 days, sampled from
-  \`Intl.DateTimeFormat\`, each change bisected to the second); built lazily on first use in normal operation.
+  \`Intl.DateTimeFormat\`, each change bisected to the second), about ${Math.round(tablesKiB)} KiB of heap with the
+  ${ZONES.length} \`Intl.DateTimeFormat\` instances; built lazily on first use in normal operation.
 - Peak RSS: ${peakRssMiB.toFixed(0)} MiB (1 M \`Date\` inputs and four result arrays included).
 
 Raw date-fns-tz disagreements, examples:
@@ -418,5 +425,5 @@ Run: \`node --conditions=@rappel/source --expose-gc --import tsx bench/reminders
 `;
 writeFileSync(new URL("reminders-timing.md", dir), md);
 console.log(
-  `cache build ${buildMs.toFixed(0)} ms (${chunks} chunks), peak RSS ${peakRssMiB.toFixed(0)} MiB (sink ${sink > 0})`,
+  `cache build ${buildMs.toFixed(0)} ms (${chunks} chunks, ~${Math.round(tablesKiB)} KiB), peak RSS ${peakRssMiB.toFixed(0)} MiB (sink ${sink > 0})`,
 );

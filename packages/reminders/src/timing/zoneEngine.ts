@@ -196,8 +196,19 @@ export class ZoneTable {
     let i = 0;
     let o = c.off0;
     while (i < c.times.length && c.times[i]! <= from) o = c.offs[i++]!;
-    // Common case: one offset in force for a day either side, so the reading exists exactly once.
-    if ((i === c.times.length || c.times[i]! > to) && to < (idx + 1) * CHUNK_MS) return local - o;
+    const n = c.times.length;
+    if (to < (idx + 1) * CHUNK_MS) {
+      // Common case: one offset in force for a day either side, so the reading exists exactly once.
+      if (i === n || c.times[i]! > to) return local - o;
+      // Next most common: exactly one transition T nearby, from offset `o` to `o2`.
+      if (i + 1 === n || c.times[i + 1]! > to) {
+        const t = c.times[i]!;
+        const before = local - o; // valid if before T
+        const after = local - c.offs[i]!; // valid if at or after T
+        if (before < t) return after >= t && latest ? after : before;
+        return after >= t ? after : before; // neither: a gap, read with the offset before it
+      }
+    }
     let segStart = from;
     let found = Number.NaN;
     for (;;) {
