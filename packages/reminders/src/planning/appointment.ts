@@ -50,6 +50,20 @@ export const CONTACT_KINDS: readonly MessageKind[] = Object.freeze([
   "survey",
 ]);
 
+const TO_CONTACT: Readonly<Record<MessageKind, boolean>> = Object.freeze({
+  reminder: true,
+  "immediate-reminder": true,
+  confirmation: true,
+  "pending-confirmation": true,
+  cancellation: true,
+  survey: true,
+  "account-notification": false,
+  "practitioner-notification": false,
+  security: false,
+  "new-message": false,
+  "custom-sms": true,
+});
+
 /** Kinds planned from the appointment's state alone (not from an event): what an options change re-plans. */
 export const STEADY_KINDS: readonly MessageKind[] = Object.freeze(["reminder", "survey"]);
 
@@ -68,6 +82,8 @@ export interface Ctx {
   options: AccountOptions;
   contact: Contact;
   now: number;
+  /** `now` as one fresh `Date`, shared by the sends of this call that go now. */
+  nowDate: Date;
   quiet: { start: string; end: string } | undefined;
   email: ChannelCheck;
   sms: ChannelCheck;
@@ -90,6 +106,8 @@ interface Info {
   /** The last `reminderInstant` computed, by offset object: email and SMS of a slot usually share the offset. */
   lastOffset: object | undefined;
   lastInstant: Date | undefined;
+  /** A copy of the start for `expiresAt`: sends never alias the caller's Date (they may share this one). */
+  expires: Date | undefined;
 }
 
 /** Builds the shared context for one contact of one account. */
@@ -107,6 +125,7 @@ export function makeCtx(
     options,
     contact,
     now: now.getTime(),
+    nowDate: new Date(now.getTime()),
     quiet: quietOf(options),
     email: contactEmail(contact, consent, "full"),
     sms: contactMobile(contact, consent, "full"),
@@ -150,6 +169,7 @@ export function infoOf(ctx: Ctx, a: Appointment): Info {
       firstSms: undefined,
       lastOffset: undefined,
       lastInstant: undefined,
+      expires: undefined,
     };
     if (ctx.subject === undefined) {
       ctx.subject = a;
@@ -160,6 +180,12 @@ export function infoOf(ctx: Ctx, a: Appointment): Info {
     }
   }
   return info;
+}
+
+function expiresOf(ctx: Ctx, a: Appointment): Date {
+  const info = infoOf(ctx, a);
+  info.expires ??= new Date(a.start.getTime());
+  return info.expires;
 }
 
 function dayOf(ctx: Ctx, a: Appointment): string {
@@ -243,7 +269,7 @@ function contactRecipient(_ctx: Ctx, check: ChannelCheck): SendRecipient | undef
 function base(ctx: Ctx, key: string, kind: MessageKind, channel: PlannedSend["channel"], appointmentId: string) {
   const b: Omit<SkippedSend, "reason"> = { key, structureId: ctx.structureId, accountId: ctx.accountId, kind, channel };
   b.appointmentId = appointmentId;
-  if (CONTACT_KINDS.includes(kind)) b.contactId = ctx.contact.id;
+  if (TO_CONTACT[kind]) b.contactId = ctx.contact.id;
   return b;
 }
 
@@ -272,9 +298,8 @@ function makeSend(
     billing: billingOf(kind, channel),
     data,
   };
-  // A fresh Date: a send never aliases the caller's appointment.
-  if (expiresAt !== undefined) send.expiresAt = new Date(expiresAt.getTime());
-  if (CONTACT_KINDS.includes(kind)) send.contactId = ctx.contact.id;
+  if (expiresAt !== undefined) send.expiresAt = expiresAt;
+  if (TO_CONTACT[kind]) send.contactId = ctx.contact.id;
   if (groupKey !== undefined) send.groupKey = groupKey;
   return send;
 }
@@ -320,7 +345,7 @@ function planOwnReminder(
   }
   const data: Record<string, JsonValue> =
     channel === "sms" ? { slot, appointmentIds: [a.id], appointmentStarts: [infoOf(ctx, a).iso] } : { slot };
-  draft.plan.push(makeSend(ctx, key, "reminder", channel, a.id, recipient, sendAt, a.start, data));
+  draft.plan.push(makeSend(ctx, key, "reminder", channel, a.id, recipient, sendAt, expiresOf(ctx, a), data));
 }
 
 /**
@@ -374,7 +399,7 @@ export function planSmsDay(
     appointmentStarts: listed.map((m) => infoOf(ctx, m.a).iso),
   };
   draft.plan.push(
-    makeSend(ctx, key, "reminder", "sms", leader.a.id, recipient, sendAt, leader.a.start, data, groupKey),
+    makeSend(ctx, key, "reminder", "sms", leader.a.id, recipient, sendAt, expiresOf(ctx, leader.a), data, groupKey),
   );
   for (let i = 1; i < members.length; i++) {
     const a = members[i]!.a;
@@ -482,7 +507,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
     const start = a.start.getTime();
     let sendAt = ctx.now;
     if (channel === "sms" && ctx.quiet !== undefined) {
-      const now = new Date(ctx.now);
+      const now = ctx.nowDate;
       sendAt = applyQuietHours(now, a.start, a.timeZone, ctx.quiet).getTime();
       // An immediate notice is never pushed into the past: it goes when the quiet hours end, if still useful.
       if (sendAt < ctx.now) sendAt = quietEnd(now, a.timeZone, ctx.quiet).getTime();
@@ -491,7 +516,19 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
       draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), "past", recipient, new Date(sendAt)));
       continue;
     }
-    draft.plan.push(makeSend(ctx, key, kind, channel, a.id, recipient, new Date(sendAt), a.start, { event }));
+    draft.plan.push(
+      makeSend(
+        ctx,
+        key,
+        kind,
+        channel,
+        a.id,
+        recipient,
+        sendAt === ctx.now ? ctx.nowDate : new Date(sendAt),
+        expiresOf(ctx, a),
+        { event },
+      ),
+    );
   }
 }
 
@@ -539,7 +576,7 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
         draft.skipped.push(skip(base(ctx, key, "account-notification", channel, id), reason));
         continue;
       }
-      const sendAt = new Date(ctx.now);
+      const sendAt = ctx.nowDate;
       draft.plan.push(makeSend(ctx, key, "account-notification", channel, id, recipient, sendAt, undefined, data));
     }
   }
@@ -560,9 +597,9 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
   if (p.mobile) channels.push(["sms", p.mobile]);
   if (channels.length === 0) return;
   let late = true;
-  if (event === "cancelled") late = notifiesPractitioner("cancel", new Date(ctx.now), a.start);
+  if (event === "cancelled") late = notifiesPractitioner("cancel", ctx.nowDate, a.start);
   else if (event === "moved") {
-    const at = new Date(ctx.now);
+    const at = ctx.nowDate;
     late = notifiesPractitioner("move", at, input.previous!.start) || notifiesPractitioner("move", at, a.start);
   }
   const windowStart = practitionerWindowStart(ctx.now);
@@ -586,7 +623,9 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
   }
 }
 
-const isDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
+/** A valid `Date` (from any realm): has `getTime` and it is not `NaN`. */
+const isDate = (d: unknown): d is Date =>
+  typeof (d as Date | undefined)?.getTime === "function" && !Number.isNaN((d as Date).getTime());
 const isObject = (o: unknown): o is object => typeof o === "object" && o !== null;
 
 /** The common case without allocation; anything unusual goes to {@link validateFully} for the full list. */
