@@ -14,6 +14,7 @@ export type {
   ProviderStatusResult,
   ProviderStatusUpdate,
   ReadJournalOptions,
+  ReleaseResult,
   RescheduleOptions,
   SendFilter,
   SendLease,
