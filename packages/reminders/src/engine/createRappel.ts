@@ -123,6 +123,15 @@ function notFound(what: string, id: string): RappelError {
   return new RappelError(ErrorCode.NOT_FOUND, `No such ${what} in this structure`, { details: { [`${what}Id`]: id } });
 }
 
+/** The common `{ appointmentId }` input, checked without zod (same rule as the schema: a 1–500 character id). */
+function isBareAppointmentEvent(input: unknown): input is { appointmentId: string; overrides?: undefined } {
+  if (input === null || typeof input !== "object") return false;
+  const id = (input as { appointmentId?: unknown }).appointmentId;
+  if (typeof id !== "string" || id.length === 0 || id.length > 500) return false;
+  for (const k in input) if (k !== "appointmentId") return false;
+  return true;
+}
+
 function isLeaseLost(e: unknown): boolean {
   return e instanceof RappelError && e.code === ErrorCode.LEASE_LOST;
 }
@@ -300,7 +309,9 @@ export function createRappel(options: RappelOptions): Rappel {
     const moved = event === "moved";
     const args = moved
       ? parseInput(AppointmentMovedSchema, input, "appointmentMoved input")
-      : parseInput(AppointmentEventSchema, input, `appointment ${event} input`);
+      : isBareAppointmentEvent(input)
+        ? input
+        : parseInput(AppointmentEventSchema, input, `appointment ${event} input`);
     const now = clock.now();
     const appointment = await data.getAppointment(structureId, args.appointmentId);
     if (appointment === null || appointment.structureId !== structureId)

@@ -1,0 +1,415 @@
+// Engine benchmark (issue 5): end-to-end throughput of `createRappel` on the memory storage with a record-only
+// transport (plan → claim → render → send → journal), delivery alone, heap bytes per pending send at 1 M pending,
+// and SMTP through the engine to a local `smtp-server` sink against a bare pooled nodemailer transport sending the
+// same messages in the same run.
+// Run: node --conditions=@rappel/source --expose-gc --import tsx bench/engine.bench.ts
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import { createSmtpTransport } from "../packages/adapters-smtp/src/index.js";
+// The root package does not depend on the workspace packages: import the sources directly.
+import {
+  type Appointment,
+  type Contact,
+  createManualClock,
+  createMemoryStorage,
+  type EmailMessage,
+  type PlannedSend,
+  resolveOptions,
+  type SmsMessage,
+  type Transport,
+} from "../packages/core/src/index.js";
+import { createMemoryDataSource, createRappel, planAppointmentEvent } from "../packages/reminders/src/index.js";
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error("run with --expose-gc");
+const started = performance.now();
+const S = "s1";
+const T0 = Date.parse("2026-06-08T08:00:00.000Z");
+const HOUR = 3_600_000;
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const round = (x: number) => Math.round(x);
+
+/** A record-only SMS transport that keeps a count and the last message (no clone: the engine is what is measured). */
+function recordOnly(): Transport<SmsMessage> & { count: number; last: SmsMessage | undefined } {
+  const t = {
+    name: "record",
+    channel: "sms" as const,
+    count: 0,
+    last: undefined as SmsMessage | undefined,
+    async send(m: SmsMessage) {
+      t.count++;
+      t.last = m;
+      return { providerMessageId: `r${t.count}` };
+    },
+  };
+  return t;
+}
+
+const OPTIONS = {
+  reminders: { first: { channel: "sms" as const, offset: { value: 24, unit: "hours" as const } } },
+  communication: { sms: { quietHours: { enabled: false }, onePerDay: false } },
+};
+
+/** The data of `n` appointments (one contact each), stored pre-parsed so the bench measures the engine. */
+function world(n: number) {
+  const data = createMemoryDataSource();
+  data.putAccount(
+    { id: "a1", structureId: S, name: "Cabinet Dupont", email: "cabinet@example.org", signupDate: "2026-01-01" },
+    OPTIONS,
+  );
+  data.putAgenda({ id: "g1", accountId: "a1", name: "Dr Dupont", ownerUserId: "u1" }, S);
+  const proto = data.putContact({
+    id: "proto",
+    structureId: S,
+    accountIds: ["a1"],
+    firstName: "Jeanne",
+    lastName: "Martin",
+    phones: [{ number: "+33612345678", mobile: true }],
+  });
+  const protoAppointment = data.putAppointment({
+    id: "proto",
+    structureId: S,
+    accountId: "a1",
+    agendaId: "g1",
+    contactId: "proto",
+    start: new Date(T0 + 30 * HOUR),
+    end: new Date(T0 + 30.5 * HOUR),
+    timeZone: "Europe/Paris",
+  });
+  const contacts = new Map<string, Contact>();
+  const appointments = new Map<string, Appointment>();
+  for (let i = 0; i < n; i++) {
+    const number = `+336${String(10_000_000 + i).slice(-8)}`;
+    contacts.set(`c${i}`, { ...proto, id: `c${i}`, phones: [{ number, mobile: true }] });
+    const start = new Date(T0 + 30 * HOUR + (i % 1800) * 1000);
+    appointments.set(`r${i}`, {
+      ...protoAppointment,
+      id: `r${i}`,
+      contactId: `c${i}`,
+      start,
+      end: new Date(start.getTime() + 30 * 60_000),
+    });
+  }
+  const byContact = (id: string) => {
+    const a = appointments.get(`r${id.slice(1)}`);
+    return a ? [a] : [];
+  };
+  return {
+    ...data,
+    getContact: (s: string, id: string) => (s === S ? (contacts.get(id) ?? null) : null),
+    getAppointment: (s: string, id: string) => (s === S ? (appointments.get(id) ?? null) : null),
+    listContactAppointments: (s: string, id: string) => (s === S ? byContact(id) : []),
+  };
+}
+
+// ─── 1. End to end: plan (engine.appointmentCreated) → claim → render → send → journal ────────────────────────
+async function endToEnd(n: number) {
+  const data = world(n);
+  const clock = createManualClock(new Date(T0));
+  const storage = createMemoryStorage();
+  const sms = recordOnly();
+  const engine = createRappel({ storage, data, clock, transports: { sms }, batchSize: 1000 });
+  const scope = engine.forStructure(S);
+  gc!();
+  let w = performance.now();
+  let c = cpu();
+  for (let i = 0; i < n; i++) await scope.appointmentCreated({ appointmentId: `r${i}` });
+  const planMs = performance.now() - w;
+  const planCpu = cpu() - c;
+  clock.set(new Date(T0 + 6.5 * HOUR));
+  w = performance.now();
+  c = cpu();
+  const r = await engine.drain({ limit: 1000 });
+  const sendMs = performance.now() - w;
+  const sendCpu = cpu() - c;
+  if (r.sent !== n || sms.count !== n) throw new Error(`expected ${n} sent, got ${r.sent}/${sms.count}`);
+  return {
+    sends: n,
+    planPerSec: round((n / planMs) * 1000),
+    planPerCpuSec: round(n / planCpu),
+    deliverPerSec: round((n / sendMs) * 1000),
+    deliverPerCpuSec: round(n / sendCpu),
+    endToEndPerSec: round((n / (planMs + sendMs)) * 1000),
+    endToEndPerCpuSec: round(n / (planCpu + sendCpu)),
+    sample: sms.last?.body,
+  };
+}
+
+// ─── 2. Delivery alone, at a larger volume: claim → render → send → journal ─────────────────────────────────────
+async function deliveryOnly(n: number, appointments: number) {
+  const data = world(appointments);
+  const clock = createManualClock(new Date(T0 + 6 * HOUR));
+  const storage = createMemoryStorage();
+  const sms = recordOnly();
+  const engine = createRappel({ storage, data, clock, transports: { sms }, batchSize: 1000 });
+  const sends: PlannedSend[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = i % appointments;
+    sends.push({
+      key: `${S}:apt:r${a}:bench${i}:reminder:first:sms`,
+      structureId: S,
+      accountId: "a1",
+      kind: "reminder",
+      channel: "sms",
+      recipient: { type: "contact", id: `c${a}`, address: `+336${String(10_000_000 + a).slice(-8)}` },
+      sendAt: new Date(T0 + 6 * HOUR - (i % 1000)),
+      expiresAt: new Date(T0 + 30 * HOUR),
+      appointmentId: `r${a}`,
+      contactId: `c${a}`,
+      billing: "reminder",
+      data: { slot: "first" },
+    });
+  }
+  for (let i = 0; i < n; i += 10_000) await storage.upsertPlanned(S, sends.slice(i, i + 10_000), clock.now());
+  sends.length = 0;
+  gc!();
+  const w = performance.now();
+  const c = cpu();
+  const r = await engine.drain({ limit: 1000 });
+  const ms = performance.now() - w;
+  const cs = cpu() - c;
+  if (r.sent !== n) throw new Error(`expected ${n} sent, got ${r.sent}`);
+  return { sends: n, deliverPerSec: round((n / ms) * 1000), deliverPerCpuSec: round(n / cs) };
+}
+
+// ─── 3. Heap per pending send at 1 M pending (plans as the planner makes them) ──────────────────────────────────
+async function heapPerPending(n: number) {
+  const options = resolveOptions(OPTIONS);
+  const data = world(1);
+  const contact = data.getContact(S, "c0")!;
+  const appointment = data.getAppointment(S, "r0")!;
+  const [template] = planAppointmentEvent({
+    event: "created",
+    appointment,
+    account: data.getAccount(S, "a1")!.account,
+    options,
+    agenda: data.getAgenda(S, "g1")!,
+    contact,
+    now: new Date(T0),
+  }).plan;
+  const storage = createMemoryStorage();
+  createRappel({ storage, data, transports: {} });
+  gc!();
+  await new Promise((r) => setTimeout(r, 50));
+  gc!();
+  const before = process.memoryUsage().heapUsed;
+  const chunk = 10_000;
+  for (let i = 0; i < n; i += chunk) {
+    const sends: PlannedSend[] = [];
+    for (let j = i; j < Math.min(n, i + chunk); j++) {
+      const start = new Date(T0 + 30 * HOUR + j * 1000);
+      sends.push({
+        ...template!,
+        key: `${S}:apt:r${j}@${start.toISOString()}:reminder:first:sms`,
+        recipient: { type: "contact", id: `c${j}`, address: `+336${String(10_000_000 + j).slice(-8)}` },
+        sendAt: new Date(start.getTime() - 24 * HOUR),
+        expiresAt: start,
+        appointmentId: `r${j}`,
+        contactId: `c${j}`,
+        data: { slot: "first", appointmentIds: [`r${j}`], appointmentStarts: [start.toISOString()] },
+      });
+    }
+    await storage.upsertPlanned(S, sends, new Date(T0));
+  }
+  gc!();
+  await new Promise((r) => setTimeout(r, 50));
+  gc!();
+  const after = process.memoryUsage().heapUsed;
+  const stats = storage.inspect().stats();
+  if (stats.due !== n) throw new Error(`expected ${n} pending, got ${stats.due}`);
+  return {
+    pending: n,
+    heapBytesPerSend: round((after - before) / n),
+    heapMiB: round((after - before) / 2 ** 20),
+    sampleKeyLength: template!.key.length,
+  };
+}
+
+// ─── 4. SMTP through the engine vs a bare pooled nodemailer transport, same sink, same run ────────────────────
+async function smtp(n: number) {
+  const req = createRequire(new URL("../packages/adapters-smtp/package.json", import.meta.url));
+  // Loaded from the SMTP adapter's dependencies (the root package has none); typed by what the bench uses.
+  type Stream = { on(event: string, f: () => void): void };
+  const { SMTPServer } = req("smtp-server") as {
+    SMTPServer: new (
+      o: object,
+    ) => {
+      listen(port: number, host: string, cb: () => void): void;
+      close(cb: () => void): void;
+      server: { address(): unknown };
+    };
+  };
+  const nodemailer = req("nodemailer") as {
+    createTransport(o: object): { sendMail(m: object): Promise<unknown>; close(): void };
+  };
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream: Stream, _session: unknown, cb: () => void) {
+      stream.on("data", () => {});
+      stream.on("end", () => {
+        received++;
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.server.address() as { port: number }).port;
+  const from = { address: "cabinet@example.org", name: "Cabinet Dupont" };
+
+  // Bare pooled nodemailer: the same messages, pre-rendered.
+  const data = world(n);
+  const bare = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 5,
+    maxMessages: 100,
+  });
+  const message = (i: number) => ({
+    from,
+    to: `c${i}@example.org`,
+    subject: "Rappel : rendez-vous le 09/06/2026 à 17h00",
+    text: "Bonjour Jeanne,\n\nCabinet Dupont, vous rappelle votre rendez-vous le 09/06/2026 à 17h00.",
+    html: "<p>Bonjour Jeanne,</p><p>Cabinet Dupont, vous rappelle votre rendez-vous le 09/06/2026 à 17h00.</p>",
+  });
+  let w = performance.now();
+  const inflight: Promise<unknown>[] = [];
+  for (let i = 0; i < n; i++) inflight.push(bare.sendMail(message(i)));
+  await Promise.all(inflight);
+  const bareMs = performance.now() - w;
+  bare.close();
+
+  // The engine: plan, claim, render (composeEmail), send through createSmtpTransport, journal.
+  const clock = createManualClock(new Date(T0 + 6 * HOUR));
+  const storage = createMemoryStorage();
+  const email = createSmtpTransport({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    requireTLS: false,
+    from,
+    maxConnections: 5,
+    maxMessages: 100,
+  }) as Transport<EmailMessage>;
+  const sends: PlannedSend[] = [];
+  for (let i = 0; i < n; i++) {
+    sends.push({
+      key: `${S}:apt:r${i}:reminder:first:email`,
+      structureId: S,
+      accountId: "a1",
+      kind: "reminder",
+      channel: "email",
+      recipient: { type: "contact", id: `c${i}`, address: `c${i}@example.org` },
+      sendAt: new Date(T0 + 6 * HOUR - 1),
+      appointmentId: `r${i}`,
+      contactId: `c${i}`,
+      billing: "none",
+      data: { slot: "first" },
+    });
+  }
+  await storage.upsertPlanned(S, sends, clock.now());
+  // The contacts need an email for the engine's send-time checks.
+  const withEmail = {
+    ...data,
+    getContact: (s: string, id: string) => {
+      const c = data.getContact(s, id);
+      return c ? { ...c, email: `${id}@example.org` } : null;
+    },
+  };
+  const engine = createRappel({ storage, data: withEmail, clock, transports: { email }, batchSize: 500 });
+  w = performance.now();
+  const r = await engine.drain({ limit: 500 });
+  const engineMs = performance.now() - w;
+  await email.close?.();
+  await new Promise<void>((res) => server.close(() => res()));
+  if (r.sent !== n) throw new Error(`SMTP: expected ${n} sent, got ${JSON.stringify(r)}`);
+  return {
+    messages: n,
+    bareNodemailerPerSec: round((n / bareMs) * 1000),
+    enginePerSec: round((n / engineMs) * 1000),
+    ratio: +(bareMs / engineMs).toFixed(2),
+    received,
+  };
+}
+
+const e2e = await endToEnd(Number(process.env.BENCH_E2E ?? 20_000));
+console.log("end to end", e2e);
+const delivery = await deliveryOnly(Number(process.env.BENCH_DELIVERY ?? 200_000), 20_000);
+console.log("delivery", delivery);
+const heap = await heapPerPending(Number(process.env.BENCH_PENDING ?? 1_000_000));
+console.log("heap", heap);
+let smtpResult: Awaited<ReturnType<typeof smtp>> | { error: string };
+try {
+  smtpResult = await smtp(Number(process.env.BENCH_SMTP ?? 1_000));
+} catch (e) {
+  smtpResult = { error: e instanceof Error ? e.message : String(e) };
+}
+console.log("smtp", smtpResult);
+
+const req = createRequire(import.meta.url);
+const version = (pkg: string) => (req(pkg) as { version: string }).version;
+const results = {
+  date: new Date().toISOString(),
+  node: process.versions.node,
+  v8: process.versions.v8,
+  platform: `${os.platform()} ${os.arch()}`,
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  cores: os.cpus().length,
+  memoryGiB: round(os.totalmem() / 2 ** 30),
+  versions: {
+    "@rappel/core": version("../packages/core/package.json"),
+    "@rappel/templating": version("../packages/templating/package.json"),
+    "@rappel/reminders": version("../packages/reminders/package.json"),
+  },
+  targets: { endToEndPerSec: 100_000, heapBytesPerPendingSend: 600, smtpRatio: 0.8 },
+  endToEnd: e2e,
+  delivery,
+  heap,
+  smtp: smtpResult,
+  seconds: round((performance.now() - started) / 1000),
+  cpuSeconds: round(cpu()),
+  loadAverage: +(os.loadavg()[0] ?? 0).toFixed(1),
+};
+const dir = new URL("./results/", import.meta.url);
+writeFileSync(new URL("engine.json", dir), `${JSON.stringify(results, null, 2)}\n`);
+const smtpLine =
+  "error" in smtpResult
+    ? `SMTP comparison failed: ${smtpResult.error}`
+    : `| SMTP, ${smtpResult.messages} emails to a local smtp-server sink | bare pooled nodemailer ${smtpResult.bareNodemailerPerSec}/s | engine + createSmtpTransport ${smtpResult.enginePerSec}/s | ratio ${smtpResult.ratio} (target ≥ 0.8) |`;
+writeFileSync(
+  new URL("engine.md", dir),
+  `# Engine benchmark
+
+${results.date} · Node ${results.node} (V8 ${results.v8}), ${results.platform}, ${results.cpu} × ${results.cores}, ${results.memoryGiB} GiB ·
+${results.seconds} s wall, ${results.cpuSeconds} s CPU, load average ${results.loadAverage} (a shared machine: wall-clock rates are
+depressed by other processes; the per-CPU-second rates are the better estimate of one free core).
+Packages: @rappel/core ${results.versions["@rappel/core"]}, @rappel/templating ${results.versions["@rappel/templating"]}, @rappel/reminders ${results.versions["@rappel/reminders"]}.
+
+Memory storage, record-only SMS transport (counts, keeps the last message), one process (one JS thread).
+
+| measure | sends | per second (wall) | per CPU second | target |
+| --- | ---: | ---: | ---: | --- |
+| end to end: \`appointmentCreated\` → claim → render → send → journal | ${e2e.sends} | ${e2e.endToEndPerSec} | ${e2e.endToEndPerCpuSec} | ≥ 100,000 |
+| of which planning (\`appointmentCreated\`, planner + storage + journal) | ${e2e.sends} | ${e2e.planPerSec} | ${e2e.planPerCpuSec} | |
+| of which delivery (\`runDue\`: claim → render → send → journal) | ${e2e.sends} | ${e2e.deliverPerSec} | ${e2e.deliverPerCpuSec} | |
+| delivery alone, larger volume | ${delivery.sends} | ${delivery.deliverPerSec} | ${delivery.deliverPerCpuSec} | |
+
+Heap per pending send at ${heap.pending.toLocaleString("en")} pending (planner-shaped reminder sends in the memory storage; the engine
+keeps nothing per pending send): **${heap.heapBytesPerSend} bytes** (${heap.heapMiB} MiB in all; target ≤ 600).
+
+${smtpLine}
+
+Sample rendered SMS: «${e2e.sample}»
+`,
+);
+console.log(`wrote bench/results/engine.{json,md} in ${results.seconds} s`);
