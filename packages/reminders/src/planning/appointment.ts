@@ -261,7 +261,7 @@ function computeSlotInstant(
 }
 
 /** The contact as recipient on a usable channel (one object per call, shared by that channel's sends). */
-function contactRecipient(_ctx: Ctx, check: ChannelCheck): SendRecipient | undefined {
+function contactRecipient(check: ChannelCheck): SendRecipient | undefined {
   return check.ok ? check.recipient : undefined;
 }
 
@@ -333,11 +333,11 @@ function planOwnReminder(
   const r = slotInstant(ctx, a, slot, channel, all);
   if (typeof r === "string") {
     if (r !== "disabled") {
-      draft.skipped.push(skip(base(ctx, key, "reminder", channel, a.id), r, contactRecipient(ctx, check)));
+      draft.skipped.push(skip(base(ctx, key, "reminder", channel, a.id), r, contactRecipient(check)));
     }
     return;
   }
-  const recipient = contactRecipient(ctx, check)!;
+  const recipient = contactRecipient(check)!;
   const sendAt = r;
   if (r.getTime() < ctx.now) {
     draft.skipped.push(skip(base(ctx, key, "reminder", channel, a.id), "past", recipient, sendAt));
@@ -370,7 +370,7 @@ export function planSmsDay(
     if (typeof r === "string") {
       if (isSubject && r !== "disabled") {
         const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
-        draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), r, contactRecipient(ctx, ctx.sms)));
+        draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), r, contactRecipient(ctx.sms)));
       }
       continue;
     }
@@ -378,7 +378,7 @@ export function planSmsDay(
     if (t < ctx.now) {
       if (isSubject) {
         const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
-        draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), "past", contactRecipient(ctx, ctx.sms), r));
+        draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), "past", contactRecipient(ctx.sms), r));
       }
       continue;
     }
@@ -389,7 +389,7 @@ export function planSmsDay(
   if (members.length > 1) members.sort(byInstant);
   const leader = members[0]!;
   const listed = members.length > 1 ? [...members].sort(byStart) : members;
-  const recipient = contactRecipient(ctx, ctx.sms)!;
+  const recipient = contactRecipient(ctx.sms)!;
   const sendAt = leader.at;
   const groupKey = `${seg(ctx.structureId)}:sms-day:${seg(ctx.accountId)}:${seg(ctx.contact.id)}:${day}:${slot}`;
   const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
@@ -454,7 +454,7 @@ function planSurvey(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft
   }
   const check = contactEmail(ctx.contact, ctx.options.communication.consent, "explicit");
   if (prev !== undefined && !moreThanAMonthApart(prev, a)) {
-    draft.skipped.push(skip(b, "survey-too-recent", contactRecipient(ctx, check)));
+    draft.skipped.push(skip(b, "survey-too-recent", contactRecipient(check)));
     return;
   }
   if (!check.ok) {
@@ -495,8 +495,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
     const check = channel === "email" ? ctx.email : ctx.sms;
     const key = `${prefix}:${kind}:${event}:${channel}`;
     if (!on) {
-      if (ticked)
-        draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), "disabled", contactRecipient(ctx, check)));
+      if (ticked) draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), "disabled", contactRecipient(check)));
       continue;
     }
     if (!check.ok) {
