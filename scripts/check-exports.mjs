@@ -28,7 +28,9 @@ for (const folder of readdirSync(join(root, "packages"))) {
     }
     const keys = Object.keys(target);
     if (keys[keys.length - 1] === "@rappel/source") problems.push(`${pkg.name}: "@rappel/source" must not be last`);
-    for (const cond of ["import", "require"]) {
+    // Every package has an ESM build; a CJS build is required unless the package declares itself ESM-only by
+    // having no "require" condition (e.g. @rappel/adapter-tests, which runs on ESM-only vitest).
+    for (const cond of target.require ? ["import", "require"] : ["import"]) {
       const c = target[cond];
       if (!c || Object.keys(c)[0] !== "types")
         problems.push(`${pkg.name}: exports["${subpath}"].${cond} must list "types" first`);
@@ -40,7 +42,9 @@ for (const folder of readdirSync(join(root, "packages"))) {
       problems.push(`${pkg.name}: exports["${subpath}"] has no tsup entry "${name}"`);
     else if (source !== `./${entries.get(name)}`)
       problems.push(`${pkg.name}: exports["${subpath}"] source ${source} ≠ tsup entry ./${entries.get(name)}`);
-    for (const file of [target.import?.types, target.import?.default, target.require?.types, target.require?.default]) {
+    const files = [target.import?.types, target.import?.default];
+    if (target.require) files.push(target.require.types, target.require.default);
+    for (const file of files) {
       if (
         file !== `./dist/${name}.d.ts` &&
         file !== `./dist/${name}.js` &&

@@ -13,7 +13,10 @@ for (const folder of readdirSync(join(root, "packages"))) {
   if (pkg.private) continue;
   for (const [cmd, args] of [
     ["publint", ["--strict", dir]],
-    ["attw", ["--pack", dir, "--format", "table-flipped"]],
+    [
+      "attw",
+      ["--pack", dir, "--format", "table-flipped", ...(pkg.exports?.["."]?.require ? [] : ["--profile", "esm-only"])],
+    ],
   ]) {
     try {
       const out = execFileSync(bin(cmd), args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });

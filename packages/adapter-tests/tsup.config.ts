@@ -2,7 +2,8 @@ import { defineConfig } from "tsup";
 
 export default defineConfig({
   entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
+  // ESM only: vitest, which the suites run on, cannot be loaded with require().
+  format: ["esm"],
   dts: true,
   sourcemap: true,
   clean: true,
