@@ -33,7 +33,7 @@ describe("SPEC §9 shapes", () => {
   it("compileTemplate(source, { channel }) returns { macros, render }", () => {
     const t = compileTemplate("x", { channel: "sms" });
     expectTypeOf(t).toEqualTypeOf<CompiledTemplate>();
-    expectTypeOf(t.macros).toEqualTypeOf<readonly string[]>();
+    expectTypeOf(t.macros).toEqualTypeOf<string[]>();
     expectTypeOf(t.render).parameters.toEqualTypeOf<
       [context: MacroContext, options?: { locale?: string; timeZone?: string }]
     >();

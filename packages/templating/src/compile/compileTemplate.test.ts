@@ -418,3 +418,12 @@ describe("cache", () => {
     expect(templateCacheSize()).toBeLessThanOrEqual(1000);
   });
 });
+
+describe("macros list", () => {
+  it("is a fresh array each time: a caller cannot alter the shared compiled template", () => {
+    const t = compileTemplate("{{client.name}} {{room.name}}", { channel: "sms" });
+    const m = t.macros;
+    m.push("x");
+    expect(t.macros).toEqual(["client.name", "room.name"]);
+  });
+});

@@ -59,8 +59,8 @@ export interface RenderOptions {
  * ```
  */
 export interface CompiledTemplate {
-  /** Canonical names of the macros used, in order of first use (section names included). */
-  readonly macros: readonly string[];
+  /** Canonical names of the macros used, in order of first use (section names included). A fresh array each read. */
+  readonly macros: string[];
   /** The channel it was compiled for. */
   readonly channel: TemplateChannel;
   /**
@@ -401,8 +401,12 @@ export function compileTemplate(source: string, options: CompileOptions): Compil
       }
     }
   }
+  const used = Object.freeze([...macros]);
   const compiled: CompiledTemplate = Object.freeze({
-    macros: Object.freeze([...macros]),
+    // A copy per read: compiled templates are cached and shared, so callers must not be able to alter them.
+    get macros(): string[] {
+      return [...used];
+    },
     channel,
     render: makeRender(ops, channel),
   });
