@@ -71,6 +71,14 @@ export const STEADY_KINDS: readonly MessageKind[] = Object.freeze(["reminder", "
 export const PRACTITIONER_WINDOW_MS = 10 * 60_000;
 
 const SLOTS = ["first", "second"] as const;
+// Data objects without per-send values are shared, frozen constants: sends' `data` is read-only.
+const SLOT_DATA = Object.freeze({ first: Object.freeze({ slot: "first" }), second: Object.freeze({ slot: "second" }) });
+const EVENT_DATA: Readonly<Record<AppointmentAction, PlannedSend["data"]>> = Object.freeze({
+  created: Object.freeze({ event: "created" }),
+  moved: Object.freeze({ event: "moved" }),
+  cancelled: Object.freeze({ event: "cancelled" }),
+  confirmed: Object.freeze({ event: "confirmed" }),
+});
 type Slot = (typeof SLOTS)[number];
 const EVENTS: ReadonlySet<string> = new Set(["created", "moved", "cancelled", "confirmed"]);
 const DAY_MS = 86_400_000;
@@ -344,7 +352,7 @@ function planOwnReminder(
     return;
   }
   const data: Record<string, JsonValue> =
-    channel === "sms" ? { slot, appointmentIds: [a.id], appointmentStarts: [infoOf(ctx, a).iso] } : { slot };
+    channel === "sms" ? { slot, appointmentIds: [a.id], appointmentStarts: [infoOf(ctx, a).iso] } : SLOT_DATA[slot];
   draft.plan.push(makeSend(ctx, key, "reminder", channel, a.id, recipient, sendAt, expiresOf(ctx, a), data));
 }
 
@@ -525,7 +533,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
         recipient,
         sendAt === ctx.now ? ctx.nowDate : new Date(sendAt),
         expiresOf(ctx, a),
-        { event },
+        EVENT_DATA[event],
       ),
     );
   }
@@ -554,8 +562,10 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
   const configured = options.notifications.recipients;
   const recipients: readonly NotificationRecipient[] =
     configured.length > 0 ? configured : [{ type: "account", accountId: account.id }];
-  const data: Record<string, JsonValue> = { event };
-  if (event === "moved" && input.previous) data.previousStart = isoString(input.previous.start.getTime());
+  const data: PlannedSend["data"] =
+    event === "moved" && input.previous
+      ? { event, previousStart: isoString(input.previous.start.getTime()) }
+      : EVENT_DATA[event];
   for (const channel of ACCOUNT_CHANNELS) {
     const override = input.overrides?.account?.[channel];
     const on = override ?? ticked[channel];
