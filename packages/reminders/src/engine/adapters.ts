@@ -81,6 +81,7 @@ export type GuardedData = {
 };
 
 const OPTIONAL_DATA = [
+  "getStructure",
   "getService",
   "getResource",
   "getSignature",

@@ -4,6 +4,7 @@ import {
   type CancelSpec,
   type Channel,
   type ClaimedSend,
+  type ClientAccount,
   type Clock,
   type Contact,
   ErrorCode,
@@ -28,6 +29,7 @@ import { planAppointmentEvent } from "../planning/appointment.js";
 import { planCustomSms } from "../planning/customSms.js";
 import { groupDueSends } from "../planning/groups.js";
 import { planNewMessage } from "../planning/newMessage.js";
+import { sameSend } from "../planning/reconcile.js";
 import { replanForOptionsChange } from "../planning/replan.js";
 import { planSecurityEvent } from "../planning/security.js";
 import type { ExistingSend, ExistingSendStatus } from "../planning/types.js";
@@ -241,8 +243,19 @@ export function createRappel(options: RappelOptions): Rappel {
     plan: PlanResult,
     now: Date,
     extraCancels: readonly CancelSpec[] = [],
+    dedupe = false,
   ): Promise<PlanSummary> {
     const summary: PlanSummary = { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
+    if (dedupe) {
+      // Planned without the stored state: leave out what is stored already with the same content (a replayed event
+      // plans, journals and reports nothing new).
+      const fresh = [];
+      for (const send of plan.plan) {
+        const stored = await store.getSend(structureId, send.key);
+        if (stored === null || stored.status === "cancelled" || !sameSend(stored, send)) fresh.push(send);
+      }
+      plan = { ...plan, plan: fresh, skipped: fresh.length === plan.plan.length ? plan.skipped : [] };
+    }
     const journal: JournalEntryInput[] = [];
     const plannedKeys = new Set(plan.plan.map((s) => s.key));
     for (const spec of [...extraCancels, ...plan.cancel]) {
@@ -449,7 +462,7 @@ export function createRappel(options: RappelOptions): Rappel {
           ...(args.overrides ? { overrides: args.overrides as never } : {}),
           now,
         });
-        return apply(structureId, plan, now);
+        return apply(structureId, plan, now, [], true);
       },
       async securityEvent(input) {
         const args = parseInput(SecurityEventSchema, input, "securityEvent input");
@@ -477,7 +490,7 @@ export function createRappel(options: RappelOptions): Rappel {
           users,
           now,
         });
-        return apply(structureId, plan, now);
+        return apply(structureId, plan, now, [], true);
       },
       async customSms(input) {
         const args = parseInput(CustomSmsSchema, input, "customSms input");
@@ -501,7 +514,7 @@ export function createRappel(options: RappelOptions): Rappel {
           ...(args.timeZone ? { timeZone: args.timeZone } : {}),
           now,
         });
-        return apply(structureId, plan, now);
+        return apply(structureId, plan, now, [], true);
       },
       async contactPreferencesChanged(input) {
         const args = parseInput(ContactChangedSchema, input, "contactPreferencesChanged input");
@@ -616,6 +629,8 @@ export function createRappel(options: RappelOptions): Rappel {
       batch.accounts.set(ak, rec);
     }
     if (rec instanceof Promise) rec = await rec;
+    if ((rec === null || rec.account.structureId !== sid) && send.kind === "security")
+      rec = await structureAccount(sid);
     if (rec === null || rec.account.structureId !== sid) return null;
     let contact = send.contactId !== undefined ? data.getContact(sid, send.contactId) : null;
     if (contact instanceof Promise) contact = await contact;
@@ -649,6 +664,23 @@ export function createRappel(options: RappelOptions): Rappel {
       resource: resource ?? null,
       signatureHtml: undefined,
     };
+  }
+
+  /** Security notices concern users, not a client account: they render as the structure. */
+  async function structureAccount(structureId: string): Promise<AccountRecord> {
+    const st = await data.getStructure(structureId);
+    const account: ClientAccount = {
+      id: structureId,
+      structureId,
+      name: st?.name ?? "",
+      email: "",
+      signupDate: "2000-01-01",
+      status: "active",
+      onlineBooking: false,
+      timeZone: st?.timeZone ?? "Europe/Paris",
+      locale: st?.locale ?? "fr-FR",
+    };
+    return { account, options: { communication: { locale: account.locale } } };
   }
 
   async function signatureOf(send: SendRecord, d: RenderData, kind: MessageKind): Promise<string | undefined> {

@@ -12,10 +12,12 @@ import {
   parseContact,
   parseResource,
   parseService,
+  parseStructure,
   type Resource,
   resolveOptions,
   type Service,
   type SignaturePurpose,
+  type Structure,
 } from "@rappel/core";
 import type { AccountRecord, RappelDataSource, SignatureRecord } from "./types.js";
 
@@ -33,6 +35,8 @@ import type { AccountRecord, RappelDataSource, SignatureRecord } from "./types.j
  * ```
  */
 export interface MemoryDataSource extends RappelDataSource {
+  /** Stores a structure (input of `parseStructure`). */
+  putStructure(structure: unknown): Structure;
   /** Stores an account (input of `parseClientAccount`), its options (partial) and purpose signatures. */
   putAccount(
     account: unknown,
@@ -62,6 +66,7 @@ export interface MemoryDataSource extends RappelDataSource {
 }
 
 interface Tenant {
+  structure: Structure | null;
   accounts: Map<string, AccountRecord>;
   appointments: Map<string, Appointment>;
   byContact: Map<string, Map<string, Appointment>>;
@@ -90,6 +95,7 @@ export function createMemoryDataSource(): MemoryDataSource {
     let x = tenants.get(structureId);
     if (x === undefined) {
       x = {
+        structure: null,
         accounts: new Map(),
         appointments: new Map(),
         byContact: new Map(),
@@ -114,6 +120,11 @@ export function createMemoryDataSource(): MemoryDataSource {
     inner.set(a.id, a);
   };
   return {
+    putStructure(input) {
+      const structure = parseStructure(input);
+      t(structure.id).structure = structure;
+      return structure;
+    },
     putAccount(input, options = {}, purposeSignatures) {
       const account = parseClientAccount(input);
       const rec: AccountRecord = { account, options: resolveOptions(options) };
@@ -166,6 +177,7 @@ export function createMemoryDataSource(): MemoryDataSource {
     putSignature(structureId, signature) {
       t(structureId).signatures.set(signature.id, { id: signature.id, html: signature.html });
     },
+    getStructure: (s) => tenants.get(s)?.structure ?? null,
     getAccount: (s, id) => tenants.get(s)?.accounts.get(id) ?? null,
     getAppointment: (s, id) => tenants.get(s)?.appointments.get(id) ?? null,
     getContact: (s, id) => tenants.get(s)?.contacts.get(id) ?? null,

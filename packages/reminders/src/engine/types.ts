@@ -25,6 +25,7 @@ import type {
   SkipReason,
   SmsMessage,
   Storage,
+  Structure,
   Transport,
   UsageCounters,
 } from "@rappel/core";
@@ -90,6 +91,8 @@ export interface SignatureRecord {
  * ```
  */
 export interface RappelDataSource {
+  /** The structure (its name, locale and zone render the security notices of R-36, which have no account). */
+  getStructure?(structureId: string): MaybePromise<Structure | null>;
   /** Required. The account with its options, or `null`. */
   getAccount(structureId: string, accountId: string): MaybePromise<AccountRecord | null>;
   /** Required. The appointment, or `null`. */

@@ -1,0 +1,192 @@
+import { createMemoryStorage, ValidationError } from "@rappel/core";
+import { describe, expect, it } from "vitest";
+import { S, SMS_ONLY, world } from "./__fixtures__/world.js";
+import { createRappel, monthOf } from "./createRappel.js";
+import { createWebhookSink } from "./twilioSink.js";
+
+const R1_START = "2026-06-09T10:00:00Z";
+
+describe("events other than appointments", () => {
+  it("a new message notifies the account by email with the subject template (R-37)", async () => {
+    const kit = world({ options: { messages: { notify: { email: true } } } });
+    const s = kit.engine.forStructure(S);
+    const r = await s.messageTaken({
+      message: { id: "m1", accountId: "a1", subject: "Rappeler le patient", contactId: "c0" },
+    });
+    expect(r.planned).toEqual(["s1:msg:m1:new-message:email"]);
+    await kit.engine.drain();
+    const m = kit.transports.email.sent[0]!.message;
+    expect(m.to.address).toBe("cabinet@example.org");
+    expect(m.subject).toBe("Nouveau message : Rappeler le patient (Jeanne Test0)");
+  });
+
+  it("a security event emails the user's previous address (R-36)", async () => {
+    const kit = world();
+    const s = kit.engine.forStructure(S);
+    await s.securityEvent({
+      event: "email-changed",
+      eventId: "e1",
+      user: { id: "u1", email: "new@example.org" },
+      previousEmail: "old@example.org",
+    });
+    await kit.engine.drain();
+    expect(kit.transports.email.sent.map((x) => x.message.to.address)).toEqual(["old@example.org"]);
+    // Replaying the same event plans nothing new.
+    const again = await s.securityEvent({
+      event: "email-changed",
+      eventId: "e1",
+      user: { id: "u1", email: "new@example.org" },
+      previousEmail: "old@example.org",
+    });
+    await kit.engine.drain();
+    expect(again.planned).toEqual([]);
+    expect(kit.transports.email.sent).toHaveLength(1);
+  });
+
+  it("a birthday SMS goes at 09:00 local on the birthday, billed as custom (R-38)", async () => {
+    const kit = world();
+    kit.data.putContact({
+      id: "c0",
+      structureId: S,
+      accountIds: ["a1"],
+      firstName: "Jeanne",
+      lastName: "Test0",
+      birthDate: "1980-06-03",
+      phones: [{ number: "+33610000000", mobile: true }],
+    });
+    const s = kit.engine.forStructure(S);
+    const r = await s.customSms({
+      kind: "birthday",
+      id: "bday",
+      accountId: "a1",
+      contactIds: ["c0"],
+      text: "Joyeux anniversaire !",
+    });
+    expect(r.planned).toEqual(["s1:custom:bday:c0:2026:sms"]);
+    await kit.advance({ days: 3 }, 15 * 60_000);
+    expect(kit.transports.sms.sent).toHaveLength(1);
+    expect(kit.transports.sms.sent[0]!.message.body).toBe("Cabinet Dupont : Joyeux anniversaire !");
+    expect((await s.sendStatus("s1:custom:bday:c0:2026:sms"))!.updatedAt.toISOString()).toBe(
+      "2026-06-03T07:00:00.000Z",
+    );
+    expect((await s.usage("a1", "2026-06")).counters.customSmsCredits).toBe(1);
+  });
+
+  it("contact preference change re-plans the reminder at the contact's own lead time (R-31)", async () => {
+    const kit = world({ options: SMS_ONLY });
+    kit.appointment("r1", "c0", R1_START);
+    const s = kit.engine.forStructure(S);
+    const [key] = (await s.appointmentCreated({ appointmentId: "r1" })).planned;
+    kit.data.putContact({
+      id: "c0",
+      structureId: S,
+      accountIds: ["a1"],
+      lastName: "Test0",
+      phones: [{ number: "+33610000000", mobile: true }],
+      preferences: { sms: { leadTime: { value: 48, unit: "hours" } } },
+    });
+    const r = await s.contactPreferencesChanged({ contactId: "c0" });
+    expect(r.planned).toEqual([key]);
+    expect((await s.sendStatus(key!))!.sendAt.toISOString()).toBe("2026-06-07T10:00:00.000Z");
+  });
+});
+
+describe("grouping", () => {
+  it("one SMS a day lists the contact's appointments of that day (R-39)", async () => {
+    const kit = world({
+      options: { ...SMS_ONLY, communication: { sms: { quietHours: { enabled: false }, onePerDay: true } } },
+    });
+    kit.appointment("r1", "c0", R1_START);
+    kit.appointment("r2", "c0", "2026-06-09T14:30:00Z");
+    const s = kit.engine.forStructure(S);
+    await s.appointmentCreated({ appointmentId: "r1" });
+    await s.appointmentCreated({ appointmentId: "r2" });
+    await kit.advance({ days: 8 }, 3_600_000);
+    expect(kit.transports.sms.sent.map((m) => m.message.body)).toEqual([
+      "Cabinet Dupont, vous rappelle votre rendez-vous le 09/06/2026 à 12h00 (et à 16h30)",
+    ]);
+  });
+
+  it("online bookings of one practitioner within 10 minutes are told in one message (R-34)", async () => {
+    const kit = world({ options: { reminders: { first: { mode: "disabled" } } }, contacts: 2 });
+    kit.data.putAgenda(
+      { id: "g1", accountId: "a1", name: "Dr Dupont", ownerUserId: "u1", practitioner: { email: "dr@example.org" } },
+      S,
+    );
+    kit.appointment("r1", "c0", R1_START, { source: "online" });
+    kit.appointment("r2", "c1", "2026-06-09T11:00:00Z", { source: "online" });
+    const s = kit.engine.forStructure(S);
+    await s.appointmentCreated({ appointmentId: "r1" });
+    kit.clock.advance({ minutes: 3 });
+    await s.appointmentCreated({ appointmentId: "r2" });
+    await kit.advance({ minutes: 20 });
+    const toDr = kit.transports.email.sent.filter((m) => m.message.to.address === "dr@example.org");
+    expect(toDr).toHaveLength(1);
+  });
+});
+
+describe("inputs, callbacks and small rules", () => {
+  it("rejects bad runDue options and bad keywords with ValidationError", async () => {
+    const kit = world();
+    await expect(kit.engine.runDue({ limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      kit.engine.forStructure(S).smsKeyword({ phone: "0612345678", keyword: "stop" }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(kit.engine.forStructure(S).usage("a1", "2026-13")).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("the webhook sink ignores unknown statuses and HELP; callbacks for unknown ids are kept for later", async () => {
+    const kit = world();
+    const sink = createWebhookSink(kit.engine, { structuresFor: () => [S] });
+    await sink.onStatus({ providerMessageId: "SMx", status: "read", at: kit.clock.now() });
+    await sink.onInbound({
+      providerMessageId: "i",
+      from: "+33610000000",
+      to: "+33700000000",
+      body: "HELP",
+      optOut: "help",
+      at: kit.clock.now(),
+    });
+    expect(await kit.storage.isSmsOptedOut(S, "+33610000000")).toBe(false);
+    expect(
+      await kit.engine.providerStatus({
+        provider: "twilio",
+        providerMessageId: "SMy",
+        status: "delivered",
+        at: kit.clock.now(),
+      }),
+    ).toBeNull();
+  });
+
+  it("counts usage in the account's month, not UTC's", () => {
+    expect(monthOf(new Date("2026-05-31T22:30:00Z"), "Europe/Paris")).toBe("2026-06");
+    expect(monthOf(new Date("2026-06-01T02:00:00Z"), "America/New_York")).toBe("2026-05");
+  });
+
+  it("a storage failure surfaces as adapter-error with the cause", async () => {
+    const kit = world({ options: SMS_ONLY });
+    kit.appointment("r1", "c0", R1_START);
+    const boom = new Error("disk full");
+    const storage = { ...createMemoryStorage(), upsertPlanned: async () => Promise.reject(boom) };
+    const engine = createRappel({ storage, data: kit.data, transports: {}, clock: kit.clock });
+    const err = await engine
+      .forStructure(S)
+      .appointmentCreated({ appointmentId: "r1" })
+      .catch((e) => e);
+    expect(err).toMatchObject({
+      code: "adapter-error",
+      cause: boom,
+      details: { adapter: "storage", method: "upsertPlanned" },
+    });
+  });
+
+  it("stop() is safe when not running and start() twice runs one loop", async () => {
+    const kit = world({ engine: { scheduler: { sleep: () => new Promise((r) => setImmediate(r)) } } });
+    await kit.engine.stop();
+    kit.engine.start();
+    kit.engine.start();
+    await new Promise((r) => setTimeout(r, 2));
+    await kit.engine.stop();
+    expect(kit.engine.running).toBe(false);
+  });
+});
