@@ -10,6 +10,8 @@ export interface RenderState {
   locale: string;
   profile: LocaleProfile;
   zoneName: string | undefined;
+  /** The context's own `appointment`, read once (NONE until read). */
+  appointment: unknown;
   start: LocalFields | undefined;
   end: LocalFields | undefined;
 }
@@ -32,8 +34,11 @@ export function text(v: unknown): string {
   return "";
 }
 
+const NONE = Symbol("unread");
+
 function appointment(s: RenderState): unknown {
-  return own(s.ctx, "appointment");
+  if (s.appointment === NONE) s.appointment = own(s.ctx, "appointment");
+  return s.appointment;
 }
 
 export function zoneName(s: RenderState): string {
@@ -140,5 +145,13 @@ export function renderState(ctx: unknown, options: { locale?: string; timeZone?:
   const locale = options?.locale ?? "fr-FR";
   const timeZone = options?.timeZone;
   if (timeZone !== undefined) getZone(timeZone);
-  return { ctx, locale, profile: getLocaleProfile(locale), zoneName: timeZone, start: undefined, end: undefined };
+  return {
+    ctx,
+    locale,
+    profile: getLocaleProfile(locale),
+    zoneName: timeZone,
+    appointment: NONE,
+    start: undefined,
+    end: undefined,
+  };
 }
