@@ -3,7 +3,7 @@
 // It claims due sends, calls beginSend before handing each one to the (record-only) HTTP transport, and completes
 // it. A claim marked `interrupted` was handed off by a holder that died: it is recorded as `unknown` (R-48), never
 // sent again. The engine's loop does the same, with rendering, retries and journal entries on top.
-import { request } from "node:http";
+import { Agent, request } from "node:http";
 import pg from "pg";
 import { createPostgresStorage } from "../src/index.js";
 
@@ -14,7 +14,8 @@ const owner = process.env.OWNER ?? `w${process.pid}`;
 const leaseMs = Number(process.env.LEASE_MS ?? 500);
 const batch = Number(process.env.BATCH ?? 20);
 
-const pool = new pg.Pool({ connectionString: url, max: batch });
+const pool = new pg.Pool({ connectionString: url, max: Number(process.env.POOL ?? batch) });
+const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 const storage = createPostgresStorage({ pool, schema, migrate: false });
 
 function post(key: string): Promise<string> {
@@ -25,7 +26,7 @@ function post(key: string): Promise<string> {
         port: transport.port,
         path: "/send",
         method: "POST",
-        agent: false,
+        agent,
         headers: { "idempotency-key": key, "content-length": 0 },
       },
       (res) => {
