@@ -52,7 +52,8 @@ function text(): string {
   if (more < 0.05) s += ` ${pick(gsmTails)} ${pick(gsmTails)} ${pick(gsmTails)}`;
   return s;
 }
-const corpus = Array.from({ length: 4000 }, text);
+// Flat strings (a JSON round trip), as texts read from storage or the network are; every peer gets the same ones.
+const corpus: string[] = JSON.parse(JSON.stringify(Array.from({ length: 4000 }, text)));
 const corpusUnits = corpus.reduce((n, s) => n + s.length, 0);
 
 // ── harness ───────────────────────────────────────────────────────────────────────────────────────────────────
