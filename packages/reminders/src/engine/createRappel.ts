@@ -1113,14 +1113,17 @@ export function createRappel(options: RappelOptions): Rappel {
     logger.warn("send.retry", { sendKey: lead.key, structureId: sid, code, attempts });
   }
 
-  function countLater(batch: Batch, structureId: string, accountId: string, month: string, delta: object): void {
+  function countLater(batch: Batch, structureId: string, accountId: string, month: string, delta: UsageDelta): void {
     const k = `${structureId}\u0000${accountId}\u0000${month}`;
     let u = batch.usage.get(k);
     if (u === undefined) {
       u = { structureId, accountId, month, delta: {} };
       batch.usage.set(k, u);
     }
-    for (const [name, v] of Object.entries(delta)) u.delta[name] = (u.delta[name] ?? 0) + (v as number);
+    for (const name in delta) {
+      const v = delta[name as keyof UsageDelta]!;
+      u.delta[name] = (u.delta[name] ?? 0) + v;
+    }
   }
 
   async function runDue(input?: { limit?: number }): Promise<RunDueResult> {

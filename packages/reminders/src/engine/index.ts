@@ -19,6 +19,7 @@ export { createWebhookSink } from "./twilioSink.js";
 export type {
   AccountRecord,
   EngineTransports,
+  MaybePromise,
   PlanSummary,
   PricingOptions,
   ProviderStatusInput,

@@ -31,8 +31,16 @@ import type {
 } from "@rappel/core";
 import type { AppointmentOverrides } from "../planning/types.js";
 
-/** A value or a promise of it: data sources and adapters may answer synchronously. */
-type MaybePromise<T> = T | Promise<T>;
+/**
+ * A value or a promise of it: data sources may answer synchronously (the engine then awaits nothing).
+ *
+ * @example
+ * ```ts
+ * const a: MaybePromise<number> = 1;
+ * const b: MaybePromise<number> = Promise.resolve(1);
+ * ```
+ */
+export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * A client account as the data source returns it: the account, its options (partial input, resolved by the engine)
