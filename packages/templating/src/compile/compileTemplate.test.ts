@@ -162,7 +162,7 @@ describe("catalogue and aliases", () => {
   });
 
   it("leaves ordinary underscores and lower-case words alone", () => {
-    const src = "mon_fichier_test, ID_ABC_DEF, __init__, _a_ et 5_000_";
+    const src = "mon_fichier_test, ID_ABC_DEF, MY_ACTION_ITEM, X_DURÉE_, __init__, _a_ et 5_000_";
     expect(compileTemplate(src, { channel: "sms" }).render(ctx)).toBe(src);
   });
 });

@@ -225,7 +225,8 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
       i = textStart = after;
       continue;
     }
-    if (c === 0x5f /* _ */) {
+    if (c === 0x5f /* _ */ && (i === 0 || !WORD_CHAR.test(source.charAt(i - 1)))) {
+      // Owl-style aliases start a word: `MY_ACTION_ITEM` is text, `_ACTION_` is a macro.
       let matched = false;
       for (const alias of ALIASES_LONGEST_FIRST) {
         if (alias.charCodeAt(0) === 0x5f && source.startsWith(alias, i)) {
@@ -242,7 +243,7 @@ function parse(source: string, channel: TemplateChannel): { ops: Op[]; macros: M
       if (matched) continue;
       OWL_LIKE.lastIndex = i;
       const owl = OWL_LIKE.exec(source);
-      if (owl && (i === 0 || !WORD_CHAR.test(source.charAt(i - 1)))) throw unknownMacro(owl[0], i);
+      if (owl) throw unknownMacro(owl[0], i);
     } else if (c === 0x5b /* [ */) {
       if (source.startsWith("[contact]", i) || source.startsWith("[sujet]", i)) {
         const alias = source.startsWith("[contact]", i) ? "[contact]" : "[sujet]";
