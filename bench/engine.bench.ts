@@ -69,6 +69,7 @@ function world(n: number) {
     accountIds: ["a1"],
     firstName: "Jeanne",
     lastName: "Martin",
+    email: "jeanne@example.org",
     phones: [{ number: "+33612345678", mobile: true }],
   });
   const protoAppointment = data.putAppointment({
@@ -178,8 +179,11 @@ async function deliveryOnly(n: number, appointments: number) {
 }
 
 // ─── 3. Heap per pending send at 1 M pending (plans as the planner makes them) ──────────────────────────────────
-async function heapPerPending(n: number) {
-  const options = resolveOptions(OPTIONS);
+async function heapPerPending(n: number, channel: "sms" | "email") {
+  const options = resolveOptions({
+    ...OPTIONS,
+    reminders: { first: { channel, offset: { value: 24, unit: "hours" as const } } },
+  });
   const data = world(1);
   const contact = data.getContact(S, "c0")!;
   const appointment = data.getAppointment(S, "r0")!;
@@ -205,13 +209,20 @@ async function heapPerPending(n: number) {
       const start = new Date(T0 + 30 * HOUR + j * 1000);
       sends.push({
         ...template!,
-        key: `${S}:apt:r${j}@${start.toISOString()}:reminder:first:sms`,
-        recipient: { type: "contact", id: `c${j}`, address: `+336${String(10_000_000 + j).slice(-8)}` },
+        key: `${S}:apt:r${j}@${start.toISOString()}:reminder:first:${channel}`,
+        recipient: {
+          type: "contact",
+          id: `c${j}`,
+          address: channel === "sms" ? `+336${String(10_000_000 + j).slice(-8)}` : `c${j}@example.org`,
+        },
         sendAt: new Date(start.getTime() - 24 * HOUR),
         expiresAt: start,
         appointmentId: `r${j}`,
         contactId: `c${j}`,
-        data: { slot: "first", appointmentIds: [`r${j}`], appointmentStarts: [start.toISOString()] },
+        data:
+          channel === "sms"
+            ? { slot: "first", appointmentIds: [`r${j}`], appointmentStarts: [start.toISOString()] }
+            : { slot: "first" },
       });
     }
     await storage.upsertPlanned(S, sends, new Date(T0));
@@ -223,6 +234,8 @@ async function heapPerPending(n: number) {
   const stats = storage.inspect().stats();
   if (stats.due !== n) throw new Error(`expected ${n} pending, got ${stats.due}`);
   return {
+    channel,
+    planData: JSON.stringify(template!.data),
     pending: n,
     heapBytesPerSend: round((after - before) / n),
     heapMiB: round((after - before) / 2 ** 20),
@@ -344,13 +357,15 @@ async function smtp(n: number) {
 
 const e2e = await endToEnd(Number(process.env.BENCH_E2E ?? 20_000));
 console.log("end to end", e2e);
-const delivery = await deliveryOnly(Number(process.env.BENCH_DELIVERY ?? 200_000), 20_000);
+const delivery = await deliveryOnly(Number(process.env.BENCH_DELIVERY ?? 100_000), 20_000);
 console.log("delivery", delivery);
-const heap = await heapPerPending(Number(process.env.BENCH_PENDING ?? 1_000_000));
+const heap = await heapPerPending(Number(process.env.BENCH_PENDING ?? 1_000_000), "sms");
 console.log("heap", heap);
+const heapEmail = await heapPerPending(Number(process.env.BENCH_PENDING ?? 1_000_000), "email");
+console.log("heap (email)", heapEmail);
 let smtpResult: Awaited<ReturnType<typeof smtp>> | { error: string };
 try {
-  smtpResult = await smtp(Number(process.env.BENCH_SMTP ?? 1_000));
+  smtpResult = await smtp(Number(process.env.BENCH_SMTP ?? 600));
 } catch (e) {
   smtpResult = { error: e instanceof Error ? e.message : String(e) };
 }
@@ -375,6 +390,7 @@ const results = {
   endToEnd: e2e,
   delivery,
   heap,
+  heapEmail,
   smtp: smtpResult,
   seconds: round((performance.now() - started) / 1000),
   cpuSeconds: round(cpu()),
@@ -404,8 +420,13 @@ Memory storage, record-only SMS transport (counts, keeps the last message), one 
 | of which delivery (\`runDue\`: claim → render → send → journal) | ${e2e.sends} | ${e2e.deliverPerSec} | ${e2e.deliverPerCpuSec} | |
 | delivery alone, larger volume | ${delivery.sends} | ${delivery.deliverPerSec} | ${delivery.deliverPerCpuSec} | |
 
-Heap per pending send at ${heap.pending.toLocaleString("en")} pending (planner-shaped reminder sends in the memory storage; the engine
-keeps nothing per pending send): **${heap.heapBytesPerSend} bytes** (${heap.heapMiB} MiB in all; target ≤ 600).
+Heap per pending send at ${heap.pending.toLocaleString("en")} pending, in the memory storage (the engine keeps nothing per pending
+send), for sends exactly as the planner makes them (target ≤ 600 bytes):
+
+| reminder | planner data | bytes per pending send | heap MiB |
+| --- | --- | ---: | ---: |
+| SMS (carries the R-39 day listing) | \`${heap.planData}\` | **${heap.heapBytesPerSend}** | ${heap.heapMiB} |
+| email | \`${heapEmail.planData}\` | **${heapEmail.heapBytesPerSend}** | ${heapEmail.heapMiB} |
 
 ${smtpLine}
 
