@@ -84,7 +84,7 @@ async function startCluster(): Promise<TestServer> {
       "-c synchronous_commit=off",
       "-c full_page_writes=off",
       "-c max_connections=200",
-      "-c shared_buffers=128MB",
+      `-c shared_buffers=${process.env.RAPPEL_PG_SHARED_BUFFERS ?? "128MB"}`,
     ].join(" ");
     run(join(BIN, "pg_ctl"), ["start", "-D", data, "-o", opts, "-l", join(dir, "log"), "-w", "-t", "60"], as);
     started = true;
