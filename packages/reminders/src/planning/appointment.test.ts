@@ -90,6 +90,39 @@ describe("planAppointmentEvent: created (R-16, R-30, R-33)", () => {
   });
 });
 
+describe("planAppointmentEvent: DST (R-30)", () => {
+  const emailOnly = (offset: { value: number; unit: "hours" | "days" }) =>
+    options({ reminders: { first: { channel: "email", offset } } });
+  const at = (start: string, timeZone: string, offset: { value: number; unit: "hours" | "days" }) =>
+    planAppointmentEvent(
+      created({
+        appointment: appt({ start, timeZone }),
+        options: emailOnly(offset),
+        now: new Date("2026-03-01T00:00:00Z"),
+      }),
+    ).plan[0]!.sendAt.toISOString();
+
+  it("Paris, spring forward: a day before 02:30 is 03:30 CEST; 24 hours are exact", () => {
+    expect(at("2026-03-30T00:30:00Z", "Europe/Paris", { value: 1, unit: "days" })).toBe("2026-03-29T01:30:00.000Z");
+    expect(at("2026-03-29T08:00:00Z", "Europe/Paris", { value: 24, unit: "hours" })).toBe("2026-03-28T08:00:00.000Z");
+    expect(at("2026-03-29T08:00:00Z", "Europe/Paris", { value: 1, unit: "days" })).toBe("2026-03-28T09:00:00.000Z");
+  });
+
+  it("Paris, fall back: a day before the repeated 02:30 takes the earlier (CEST) instant", () => {
+    expect(at("2026-10-26T01:30:00Z", "Europe/Paris", { value: 1, unit: "days" })).toBe("2026-10-25T00:30:00.000Z");
+  });
+
+  it("Lord Howe's 30-minute change: a day before keeps the wall time, 24 hours do not", () => {
+    // Sunday 5 April 2026 10:00 (+10:30, after the change) — the day before is Saturday 10:00 (+11).
+    expect(at("2026-04-04T23:30:00Z", "Australia/Lord_Howe", { value: 1, unit: "days" })).toBe(
+      "2026-04-03T23:00:00.000Z",
+    );
+    expect(at("2026-04-04T23:30:00Z", "Australia/Lord_Howe", { value: 24, unit: "hours" })).toBe(
+      "2026-04-03T23:30:00.000Z",
+    );
+  });
+});
+
 describe("planAppointmentEvent: consent and contact preferences (R-18, R-31)", () => {
   it("no email → no-email, no mobile → no-mobile (a landline does not count)", () => {
     const c = contact({ email: undefined, phones: [{ number: "01 44 55 66 77" }] });
