@@ -152,6 +152,8 @@ export const STORAGE_CONFORMANCE_TESTS = [
   "provider status: duplicated and shuffled callbacks end in the furthest state",
   "provider status: a callback before complete is folded in",
   "invalid input is rejected with invalid-input",
+  "inbox: idempotent by key, oldest first, per recipient, with read status",
+  "inbox: tenant isolation",
 ] as const;
 
 /**
@@ -275,7 +277,7 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  *     "lease: a lapsed lease is claimed again with a greater token": "see test/leases.test.ts",
  *   },
  * });
- * //=> 32 tests registered under "storage conformance"
+ * //=> 34 tests registered under "storage conformance"
  * ```
  */
 export function runStorageConformance<S extends Storage>(options: StorageConformanceOptions<S>): void {
@@ -288,7 +290,10 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
   const timeout = options.timeoutMs ?? 30_000;
   const dispose = options.dispose ?? ((s: S) => s.close?.());
 
-  const test = (name: StorageConformanceTest, body: (storage: S, inspector: StorageInspector) => Promise<void>) => {
+  const test = (
+    name: StorageConformanceTest,
+    body: (storage: S, inspector: StorageInspector, skipTest: (why: string) => void) => Promise<void>,
+  ) => {
     const reason = skip[name];
     if (reason !== undefined) {
       it.skip(`${name} (skipped: ${reason})`, () => {});
@@ -296,10 +301,10 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
     }
     it(
       name,
-      async () => {
+      async (ctx) => {
         const storage = await options.createStorage();
         try {
-          await body(storage, options.inspect(storage));
+          await body(storage, options.inspect(storage), (why) => ctx.skip(why));
         } finally {
           await dispose(storage);
         }
@@ -1067,6 +1072,65 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
       );
       expect(done).toMatchObject({ status: "delivered", providerStatus: "delivered" });
       expect(await inspect.send("s1", "k1")).toMatchObject({ status: "delivered", providerStatus: "delivered" });
+    });
+
+    test("inbox: idempotent by key, oldest first, per recipient, with read status", async (storage, _i, skipTest) => {
+      // The inbox is optional: a storage without it cannot serve the in-app channel, and says so by lacking it.
+      if (!storage.appendInbox || !storage.readInbox || !storage.markInboxRead) return skipTest("no inbox");
+      const m = (key: string, recipientId: string, offset: number) => ({
+        idempotencyKey: key,
+        recipientId,
+        accountId: "a1",
+        subject: `S ${key}`,
+        text: `T ${key}`,
+        at: at(offset),
+      });
+      const first = await storage.appendInbox("s1", m("k1", "a1", 0));
+      const again = await storage.appendInbox("s1", { ...m("k1", "a1", 5), subject: "changed" });
+      expect(again).toEqual(first);
+      await Promise.all([storage.appendInbox("s1", m("k2", "a1", 1)), storage.appendInbox("s1", m("k2", "a1", 1))]);
+      await storage.appendInbox("s1", m("k3", "u9", 2));
+      await storage.appendInbox("s1", m("k4", "a1", 3));
+      const box = await storage.readInbox("s1", "a1");
+      expect(box.map((x) => x.idempotencyKey)).toEqual(["k1", "k2", "k4"]);
+      expect(box[0]).toMatchObject({
+        structureId: "s1",
+        recipientId: "a1",
+        subject: "S k1",
+        text: "T k1",
+        read: false,
+      });
+      expect(box[0]!.at.getTime()).toBe(at(0).getTime());
+      expect(new Set(box.map((x) => x.id)).size).toBe(3);
+      expect(box[0]!.id).toBeLessThan(box[2]!.id);
+      expect(await storage.readInbox("s1", "nobody")).toEqual([]);
+      expect(await storage.markInboxRead("s1", "a1", [box[0]!.id, box[0]!.id], true)).toBe(1);
+      expect(await storage.markInboxRead("s1", "a1", [box[0]!.id], true)).toBe(0);
+      expect((await storage.readInbox("s1", "a1", { unreadOnly: true })).map((x) => x.idempotencyKey)).toEqual([
+        "k2",
+        "k4",
+      ]);
+      expect(
+        (await storage.readInbox("s1", "a1", { after: box[0]!.id, limit: 1 })).map((x) => x.idempotencyKey),
+      ).toEqual(["k2"]);
+      const copy = (await storage.readInbox("s1", "a1"))[0]!;
+      copy.subject = "mutated";
+      expect((await storage.readInbox("s1", "a1"))[0]!.subject).toBe("S k1");
+    });
+
+    test("inbox: tenant isolation", async (storage, _i, skipTest) => {
+      if (!storage.appendInbox || !storage.readInbox || !storage.markInboxRead) return skipTest("no inbox");
+      const base = { recipientId: "a1", accountId: "a1", subject: "x", text: "y", at: at(0) };
+      const s1 = await storage.appendInbox("s1", { ...base, idempotencyKey: "k" });
+      const s2 = await storage.appendInbox("s2", { ...base, idempotencyKey: "k", subject: "other" });
+      expect(s2.subject).toBe("other");
+      expect((await storage.readInbox("s1", "a1")).map((x) => x.subject)).toEqual(["x"]);
+      expect((await storage.readInbox("s2", "a1")).map((x) => x.subject)).toEqual(["other"]);
+      expect(await storage.markInboxRead("s2", "a1", [s1.id], true)).toBe(s1.id === s2.id ? 1 : 0);
+      expect((await storage.readInbox("s1", "a1"))[0]!.read).toBe(false);
+      await expect(storage.appendInbox("s1", { ...base, idempotencyKey: "" })).rejects.toMatchObject({
+        code: "invalid-input",
+      });
     });
 
     test("invalid input is rejected with invalid-input", async (storage) => {

@@ -7,6 +7,8 @@
 
 export type { Clock, ManualClock } from "./contracts/clock.js";
 export { createManualClock } from "./contracts/clock.js";
+export type { InAppTransportOptions } from "./contracts/inAppTransport.js";
+export { createInAppTransport } from "./contracts/inAppTransport.js";
 export type { AppointmentAction, CustomSmsKind, MessageKind, SecurityEvent } from "./contracts/kinds.js";
 export { MESSAGE_KINDS, SECURITY_EVENTS } from "./contracts/kinds.js";
 export type { LogFields, Logger } from "./contracts/logger.js";

@@ -598,6 +598,65 @@ export interface SmsOptOut {
 }
 
 /**
+ * An in-app message to store in an inbox (R-08, R-44 channel `message`).
+ *
+ * @example
+ * ```ts
+ * const m: InboxMessageInput = { idempotencyKey: "s1:apt:r1:account-notification:created:message",
+ *   recipientId: "a1", accountId: "a1", subject: "Nouveau rendez-vous", text: "…", at: new Date() };
+ * ```
+ */
+export interface InboxMessageInput {
+  /** Stable key: storing the same key twice stores one message. */
+  idempotencyKey: string;
+  /** Whose inbox: a client account or collaborator user id. */
+  recipientId: string;
+  /** The client account it concerns. */
+  accountId: string;
+  /** Subject line. */
+  subject: string;
+  /** Body text. */
+  text: string;
+  /** When it was delivered. */
+  at: Date;
+}
+
+/**
+ * A stored in-app message.
+ *
+ * @example
+ * ```ts
+ * const m: InboxMessage = { id: 1, structureId: "s1", idempotencyKey: "k", recipientId: "a1", accountId: "a1",
+ *   subject: "Nouveau rendez-vous", text: "…", at: new Date("2026-06-08T08:00:00Z"), read: false };
+ * ```
+ */
+export interface InboxMessage extends InboxMessageInput {
+  /** Increasing id within the structure. */
+  id: number;
+  /** Tenant. */
+  structureId: string;
+  /** Read status. */
+  read: boolean;
+}
+
+/**
+ * Options of `Storage.readInbox`.
+ *
+ * @example
+ * ```ts
+ * const o: ReadInboxOptions = { unreadOnly: true, limit: 20 };
+ * ```
+ */
+export interface ReadInboxOptions {
+  /** Only unread messages. @default false */
+  unreadOnly?: boolean;
+  /** At most this many, oldest first. @default 100 */
+  limit?: number;
+  /** Only messages with an id greater than this (paging). */
+  after?: number;
+}
+
+/**
  * What a storage can do beyond the contract's minimum, so the engine can adapt.
  *
  * @example
@@ -822,6 +881,26 @@ export interface Storage {
    * Concurrency: reads a committed state.
    */
   isSmsOptedOut(structureId: string, e164: string): Promise<boolean>;
+
+  /**
+   * In-app inbox (optional: storages without it cannot serve the `message` channel). Stores a message in the
+   * recipient's inbox, idempotently by `(structureId, idempotencyKey)`: storing the same key again returns the
+   * message already stored and changes nothing. Atomic; concurrent calls with one key store it once.
+   * Rejects with `invalid-input` for malformed input.
+   */
+  appendInbox?(structureId: string, message: InboxMessageInput): Promise<InboxMessage>;
+
+  /**
+   * Reads a recipient's inbox, oldest first. Never returns another structure's messages. An unknown recipient
+   * has an empty inbox (`[]`, not `null`).
+   */
+  readInbox?(structureId: string, recipientId: string, options?: ReadInboxOptions): Promise<InboxMessage[]>;
+
+  /**
+   * Marks messages of a recipient read (or unread); ids of other recipients or structures are ignored. Resolves
+   * with the number of messages whose status changed.
+   */
+  markInboxRead?(structureId: string, recipientId: string, ids: readonly number[], read: boolean): Promise<number>;
 
   /** Releases resources (connections, timers). Calls after `close` may reject. */
   close?(): Promise<void>;

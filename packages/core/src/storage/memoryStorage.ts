@@ -8,12 +8,14 @@ import type {
   BeginSendResult,
   CancelResult,
   ClaimedSend,
+  InboxMessage,
   JournalEntry,
   JournalEntryInput,
   LeaseRef,
   ProviderStatus,
   ProviderStatusResult,
   ProviderStatusUpdate,
+  ReadInboxOptions,
   ReadJournalOptions,
   ReleaseResult,
   SendRecord,
@@ -816,6 +818,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return texts;
   }
 
+  const inboxes = new Map<
+    string,
+    { seq: number; byKey: Map<string, InboxMessage>; byRecipient: Map<string, InboxMessage[]> }
+  >();
+  const cloneInbox = (m: InboxMessage): InboxMessage => ({ ...m, at: new Date(m.at.getTime()) });
+
   const storage: MemoryStorage = {
     capabilities: Object.freeze({ persistent: false, multiProcess: false }),
 
@@ -1299,6 +1307,73 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     async isSmsOptedOut(structureId, e164) {
       open();
       return tenants.get(structureId)?.optOuts.get(e164)?.optedOut ?? false;
+    },
+
+    async appendInbox(structureId, message) {
+      open();
+      checkStructure(structureId);
+      const issues: ValidationIssue[] = [];
+      for (const f of ["idempotencyKey", "recipientId", "accountId"] as const) checkString(message?.[f], f, issues);
+      for (const f of ["subject", "text"] as const)
+        if (typeof message?.[f] !== "string") issues.push({ path: f, message: "Expected a string" });
+      if (!isDate(message?.at)) issues.push({ path: "at", message: "Expected a valid Date" });
+      if (issues.length > 0) throw invalid("Invalid inbox message", issues);
+      let box = inboxes.get(structureId);
+      if (box === undefined) {
+        box = { seq: 0, byKey: new Map(), byRecipient: new Map() };
+        inboxes.set(structureId, box);
+      }
+      const existing = box.byKey.get(message.idempotencyKey);
+      if (existing !== undefined) return cloneInbox(existing);
+      box.seq += 1;
+      const stored: InboxMessage = {
+        id: box.seq,
+        structureId,
+        idempotencyKey: message.idempotencyKey,
+        recipientId: message.recipientId,
+        accountId: message.accountId,
+        subject: message.subject,
+        text: message.text,
+        at: new Date(message.at.getTime()),
+        read: false,
+      };
+      box.byKey.set(stored.idempotencyKey, stored);
+      let list = box.byRecipient.get(stored.recipientId);
+      if (list === undefined) {
+        list = [];
+        box.byRecipient.set(stored.recipientId, list);
+      }
+      list.push(stored);
+      return cloneInbox(stored);
+    },
+
+    async readInbox(structureId, recipientId, options: ReadInboxOptions = {}) {
+      open();
+      checkStructure(structureId);
+      const limit = checkLimit(options.limit, "limit", 100);
+      const after = options.after ?? 0;
+      const list = inboxes.get(structureId)?.byRecipient.get(recipientId) ?? [];
+      const out: InboxMessage[] = [];
+      for (const m of list) {
+        if (out.length >= limit) break;
+        if (m.id <= after || (options.unreadOnly && m.read)) continue;
+        out.push(cloneInbox(m));
+      }
+      return out;
+    },
+
+    async markInboxRead(structureId, recipientId, ids, read) {
+      open();
+      checkStructure(structureId);
+      const wanted = new Set(ids);
+      let changed = 0;
+      for (const m of inboxes.get(structureId)?.byRecipient.get(recipientId) ?? []) {
+        if (wanted.has(m.id) && m.read !== read) {
+          m.read = read;
+          changed += 1;
+        }
+      }
+      return changed;
     },
 
     async close() {
