@@ -1,4 +1,5 @@
 import { ErrorCode, MESSAGE_KINDS } from "@rappel/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileTemplate } from "../compile/compileTemplate.js";
 import type { MacroContext } from "../context.js";
@@ -205,4 +206,36 @@ describe("lintTemplate (R-26)", () => {
     expect(r.pushOver).toEqual(["service.instructions"]);
     expect(r.issues[0]).toMatchObject({ severity: "warning", code: ErrorCode.EMAIL_TOO_LONG });
   });
+});
+
+describe("composeEmail escaping (property)", () => {
+  it("no value ever adds a tag to the HTML document", () => {
+    const parts = {
+      subject: "{{client.firstName}} [sujet]",
+      header: "<p>{{clinic.name}}</p>",
+      body: "<p>Bonjour {{client.firstName}} {{client.lastName}}, {{#room.name}}<b>{{room.name}}</b>{{/room.name}}</p>",
+      signature: "<p>{{practitioner.name}}</p>",
+      footer: "<p>{{account.name}}</p>",
+      instructions: true,
+    };
+    const make = (v: string): MacroContext => ({
+      client: { firstName: v, lastName: v },
+      clinic: { name: v },
+      room: { name: `r${v}` },
+      practitioner: { name: v },
+      account: { name: v },
+      message: { subject: v },
+      service: { instructions: `i${v.replace(/[\r\n]/g, "")}` },
+    });
+    const tags = (html: string) => html.split("<").length;
+    const baseline = tags(composeEmail(parts, make("x")).html);
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 30 }), (v) => {
+        const mail = composeEmail(parts, make(v));
+        expect(tags(mail.html)).toBe(baseline);
+        expect(mail.subject).not.toMatch(/[\r\n]/);
+      }),
+      { numRuns: 1500 },
+    );
+  }, 60_000);
 });
