@@ -30,6 +30,11 @@ export interface TemplateErrorOptions extends RappelErrorOptions {
  * ```
  */
 export class TemplateError extends RappelError {
+  /**
+   * Stable code: `template-syntax`, `template-unknown-macro`, `template-forbidden` or `template-missing-macro`
+   * (see `ErrorCode` in `@rappel/core`).
+   */
+  declare readonly code: ErrorCodeValue;
   /** Position (UTF-16 index) in the source, or -1 when the error is about the whole template. */
   readonly index: number;
   /** The macro or tag name involved, as written in the source (empty when none). */
