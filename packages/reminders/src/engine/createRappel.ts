@@ -1002,10 +1002,15 @@ export function createRappel(options: RappelOptions): Rappel {
       }
     }
 
-    // Hand-off: the linearization point against cancels.
+    // Hand-off: the linearization point against cancels. A claim that spent half its lease getting
+    // here (slow data source, large batch) renews it first, so the transport call starts with a full lease.
     const live: number[] = [];
     let attempts = 0;
+    u.now = clock.now();
     for (let i = 0; i < n; i++) {
+      if (claims[i]!.leaseExpiresAt.getTime() - u.now.getTime() < leaseMs / 2) {
+        await store.renewLease(refs[i]!, leaseMs, u.now);
+      }
       const b = await store.beginSend(refs[i]!, u.now);
       if (b.ok) {
         live.push(i);

@@ -190,3 +190,38 @@ describe("inputs, callbacks and small rules", () => {
     expect(kit.engine.running).toBe(false);
   });
 });
+
+describe("leases", () => {
+  it("renews a claim's lease that spent half of it before the hand-off, so a slow send still completes", async () => {
+    const kit = world({ options: SMS_ONLY });
+    kit.appointment("r1", "c0", R1_START);
+    const slowData = {
+      ...kit.data,
+      getContact: (s: string, id: string) => {
+        kit.clock.advance({ seconds: 50 });
+        return kit.data.getContact(s, id);
+      },
+    };
+    const slowSms = {
+      name: "slow",
+      channel: "sms" as const,
+      send: async () => {
+        kit.clock.advance({ seconds: 20 });
+        return { providerMessageId: "P1" };
+      },
+    };
+    const engine = createRappel({
+      storage: kit.storage,
+      data: slowData,
+      clock: kit.clock,
+      transports: { sms: slowSms },
+      leaseMs: 60_000,
+    });
+    const s = engine.forStructure(S);
+    const [key] = (await kit.engine.forStructure(S).appointmentCreated({ appointmentId: "r1" })).planned;
+    kit.clock.set(new Date("2026-06-08T10:00:00Z"));
+    const r = await engine.runDue();
+    expect(r, JSON.stringify(r)).toMatchObject({ sent: 1, lost: 0 });
+    expect((await s.sendStatus(key!))!.status).toBe("sent");
+  });
+});
