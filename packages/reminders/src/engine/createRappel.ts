@@ -335,7 +335,15 @@ export function createRappel(options: RappelOptions): Rappel {
     const contact = await data.getContact(structureId, appointment.contactId);
     if (contact === null) throw notFound("contact", appointment.contactId);
     const contactAppointments = (await data.listContactAppointments(structureId, contact.id)) ?? [];
-    const users = (await data.listUsers(structureId)) ?? [];
+    // Notification recipients other than the account itself are looked up only when the options name some.
+    const recipients = optionsOf(rec).notifications.recipients;
+    const users = recipients.some((r) => r.type === "user") ? ((await data.listUsers(structureId)) ?? []) : [];
+    const accounts: ClientAccount[] = [];
+    for (const r of recipients) {
+      if (r.type !== "account" || r.accountId === rec.account.id) continue;
+      const other = await data.getAccount(structureId, r.accountId);
+      if (other !== null && other.account.structureId === structureId) accounts.push(other.account);
+    }
     let previous: Appointment | undefined;
     if (moved) {
       const m = args as unknown as { previousStart: Date; previousEnd?: Date };
@@ -363,7 +371,7 @@ export function createRappel(options: RappelOptions): Rappel {
       ...(existing ? { existing } : {}),
       now,
       ...(args.overrides ? { overrides: args.overrides as never } : {}),
-      directory: { users },
+      directory: { users, accounts },
     });
     const extra: CancelSpec[] =
       event === "cancelled"

@@ -225,3 +225,42 @@ describe("leases", () => {
     expect((await s.sendStatus(key!))!.status).toBe("sent");
   });
 });
+
+describe("account notifications (R-13)", () => {
+  it("notifies another account of the structure and a manager by email on creation", async () => {
+    const kit = world({
+      options: {
+        reminders: { first: { mode: "disabled" } },
+        notifications: {
+          created: { email: true },
+          recipients: [
+            { type: "account", accountId: "a2" },
+            { type: "user", userId: "u-boss" },
+          ],
+        },
+      },
+    });
+    kit.data.putAccount({
+      id: "a2",
+      structureId: S,
+      name: "Cabinet B",
+      email: "b@example.org",
+      signupDate: "2026-01-01",
+    });
+    kit.data.putUser({
+      id: "u-boss",
+      structureId: S,
+      role: "manager",
+      firstName: "Anne",
+      lastName: "Chef",
+      email: "gerant@example.org",
+    });
+    kit.appointment("r1", "c0", R1_START);
+    await kit.engine.forStructure(S).appointmentCreated({ appointmentId: "r1" });
+    await kit.engine.drain();
+    expect(kit.transports.email.sent.map((m) => m.message.to.address).sort()).toEqual([
+      "b@example.org",
+      "gerant@example.org",
+    ]);
+  });
+});
