@@ -12,6 +12,9 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ["@rappel/source"] } },
   test: {
+    // Property and reliability tests run beside each other on 2 cores; 5 s is too short on a loaded CI machine.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     projects: packages.map((name) => ({
       extends: true,
       test: {
