@@ -7,6 +7,7 @@ import {
   type ClientAccount,
   type Clock,
   type Contact,
+  createInAppTransport,
   ErrorCode,
   type JournalEntryInput,
   type LeaseRef,
@@ -34,7 +35,7 @@ import { replanForOptionsChange } from "../planning/replan.js";
 import { planSecurityEvent } from "../planning/security.js";
 import type { ExistingSend, ExistingSendStatus } from "../planning/types.js";
 import { zonedDateParts } from "../timing/zonedDateParts.js";
-import { checkAdapters, type GuardedData, transportLists, wrapData, wrapStorage } from "./adapters.js";
+import { checkAdapters, type GuardedData, guard, transportLists, wrapData, wrapStorage } from "./adapters.js";
 import { purposeOf, type RenderData, renderEmail, renderSmsText } from "./render.js";
 import type {
   AccountRecord,
@@ -186,6 +187,11 @@ export function createRappel(options: RappelOptions): Rappel {
   const data: GuardedData & { has(m: string): boolean } = wrapData(options.data);
   const chains = transportLists(options.transports);
   const clock = options.clock ?? systemClock;
+  // In-app messages (R-44 channel `message`) go to the storage's inbox when the host gives no transport for them.
+  const raw = options.storage;
+  if (!chains.has("message") && typeof raw.appendInbox === "function" && typeof raw.readInbox === "function") {
+    chains.set("message", [createInAppTransport({ storage: raw, clock }) as Transport]);
+  }
   const logger: Logger = options.logger ?? noopLogger;
   const random = options.random ?? Math.random;
   const scheduler = options.scheduler ?? realScheduler;
@@ -601,6 +607,14 @@ export function createRappel(options: RappelOptions): Rappel {
           amountDue: { amount: billable * reminderPrice + counters.customSmsCredits * customPrice, currency },
         };
         return report;
+      },
+      async inbox(recipientId, readOptions) {
+        parseInput(StructureIdSchema, recipientId, "recipient id");
+        if (typeof raw.readInbox !== "function") {
+          throw new RappelError(ErrorCode.INVALID_STATE, "This storage has no in-app inbox (readInbox)");
+        }
+        const r = raw.readInbox;
+        return guard("storage", "readInbox", () => r.call(raw, structureId, recipientId, readOptions));
       },
       async sendStatus(key) {
         parseInput(StructureIdSchema, key, "send key");

@@ -264,3 +264,21 @@ describe("account notifications (R-13)", () => {
     ]);
   });
 });
+
+describe("in-app messages", () => {
+  it("go to the storage's inbox when no message transport is given", async () => {
+    const kit = world({
+      options: { reminders: { first: { mode: "disabled" } }, notifications: { created: { message: true } } },
+    });
+    const engine = createRappel({ storage: kit.storage, data: kit.data, clock: kit.clock, transports: {} });
+    kit.appointment("r1", "c0", R1_START);
+    const s = engine.forStructure(S);
+    const r = await s.appointmentCreated({ appointmentId: "r1" });
+    expect(r.planned).toHaveLength(1);
+    await engine.drain();
+    const box = await s.inbox("a1");
+    expect(box).toHaveLength(1);
+    expect(box[0]!.subject).toContain("09/06/2026");
+    expect(await engine.forStructure("s2").inbox("a1")).toEqual([]);
+  });
+});

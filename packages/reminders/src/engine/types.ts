@@ -431,6 +431,14 @@ export interface RappelScope {
   journal(contactId: string, options?: ReadJournalOptions): Promise<JournalEntry[]>;
   /** An account's consumption for a month `YYYY-MM` (R-43). */
   usage(accountId: string, month: string): Promise<UsageReport>;
+  /**
+   * An account's or user's in-app inbox (R-08, channel `message`), oldest first, when the storage has one
+   * (`readInbox`); `invalid-state` otherwise.
+   */
+  inbox(
+    recipientId: string,
+    options?: import("@rappel/core").ReadInboxOptions,
+  ): Promise<import("@rappel/core").InboxMessage[]>;
   /** One send's record (status, attempts, provider ids), or `null`. */
   sendStatus(key: string): Promise<SendRecord | null>;
   /** Sends matching a filter, ordered by key. */
