@@ -378,7 +378,7 @@ export function compileTemplate(source: string, options: CompileOptions): Compil
   const channel = options?.channel;
   if (!CHANNELS.includes(channel)) {
     throw new RappelError(ErrorCode.INVALID_INPUT, `channel must be one of ${CHANNELS.join(", ")}`, {
-      details: { channel: String(channel) },
+      details: { channel: typeof channel === "string" ? channel : typeof channel },
     });
   }
   if (typeof source !== "string") throw new RappelError(ErrorCode.INVALID_INPUT, "A template source must be a string");

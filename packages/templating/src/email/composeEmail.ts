@@ -94,6 +94,7 @@ export function composeEmail(
   context: MacroContext,
   options: ComposeEmailOptions = {},
 ): ComposedEmail {
+  options ??= {};
   if (
     parts === null ||
     typeof parts !== "object" ||

@@ -185,7 +185,10 @@ export const DEFAULT_TEMPLATES: Readonly<Record<"fr" | "en", Readonly<Record<Mes
  */
 export function defaultTemplate(kind: MessageKind, locale = "fr-FR"): DefaultTemplate {
   if (!(MESSAGE_KINDS as readonly string[]).includes(kind)) {
-    throw new RappelError(ErrorCode.INVALID_INPUT, `Unknown message kind: ${String(kind)}`);
+    throw new RappelError(
+      ErrorCode.INVALID_INPUT,
+      `Unknown message kind: ${typeof kind === "string" ? kind : typeof kind}`,
+    );
   }
   return DEFAULT_TEMPLATES[getLocaleProfile(locale).english ? "en" : "fr"][kind];
 }

@@ -1,3 +1,5 @@
+import { ErrorCode, RappelError } from "@rappel/core";
+
 const NAMED: Record<string, string> = {
   amp: "&",
   lt: "<",
@@ -41,6 +43,7 @@ function decodeEntities(s: string): string {
  * ```
  */
 export function htmlToText(html: string): string {
+  if (typeof html !== "string") throw new RappelError(ErrorCode.INVALID_INPUT, "htmlToText expects a string");
   let s = html
     .replace(/<!--[\s\S]*?-->/g, "")
     .replace(/<(head|style|script|title)\b[\s\S]*?<\/\1\s*>/gi, "")

@@ -38,7 +38,7 @@ export function instant(date: unknown, what = "date"): number {
  */
 export function formatDate(date: Date, options: FormatOptions = {}): string {
   const t = instant(date);
-  return getLocaleProfile(options.locale ?? "fr-FR").date(localFields(getZone(options.timeZone ?? "UTC"), t));
+  return getLocaleProfile(options?.locale ?? "fr-FR").date(localFields(getZone(options?.timeZone ?? "UTC"), t));
 }
 
 /**
@@ -55,7 +55,7 @@ export function formatDate(date: Date, options: FormatOptions = {}): string {
  */
 export function formatTime(date: Date, options: FormatOptions = {}): string {
   const t = instant(date);
-  return getLocaleProfile(options.locale ?? "fr-FR").time(localFields(getZone(options.timeZone ?? "UTC"), t));
+  return getLocaleProfile(options?.locale ?? "fr-FR").time(localFields(getZone(options?.timeZone ?? "UTC"), t));
 }
 
 /**
@@ -76,7 +76,7 @@ export function formatDuration(minutes: number, options: Pick<FormatOptions, "lo
     throw new RappelError(ErrorCode.INVALID_INPUT, "Duration must be a finite, non-negative number of minutes");
   }
   const total = Math.round(minutes);
-  const english = getLocaleProfile(options.locale ?? "fr-FR").english;
+  const english = getLocaleProfile(options?.locale ?? "fr-FR").english;
   const h = Math.floor(total / 60);
   const m = total % 60;
   if (h === 0) return `${m} min`;
@@ -105,7 +105,7 @@ export function formatMoney(money: Money, options: Pick<FormatOptions, "locale">
   if (!Number.isSafeInteger(amount) || typeof currency !== "string" || !/^[A-Z]{3}$/.test(currency)) {
     throw new RappelError(ErrorCode.INVALID_INPUT, "Money must be { amount: safe integer, currency: ISO 4217 code }");
   }
-  const tag = getLocaleProfile(options.locale ?? "fr-FR").tag;
+  const tag = getLocaleProfile(options?.locale ?? "fr-FR").tag;
   const key = `${tag}|${currency}`;
   let nf = moneyFormats.get(key);
   if (!nf) {

@@ -37,6 +37,11 @@ describe("dates and times", () => {
     expect(formatTime(noon, { locale: "ko", timeZone: "Asia/Seoul" })).not.toMatch(/[\u00a0\u202f]/);
   });
 
+  it("handles the extreme instants of Date", () => {
+    expect(formatDate(new Date(8.64e15), { timeZone: "Europe/Paris" })).toBe("13/09/275760");
+    expect(formatDate(new Date(-8.64e15))).toBe("20/04/-271821");
+  });
+
   it("defaults to UTC", () => {
     expect(formatTime(noon)).toBe("10h00");
   });

@@ -2,6 +2,7 @@ import { ErrorCode, RappelError } from "@rappel/core";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+const MAX_TIME = 8.64e15;
 
 interface Zone {
   name: string;
@@ -94,8 +95,9 @@ export function zoneOffset(zone: Zone, t: number): number {
   const bucket = Math.floor(t / HOUR);
   let off = zone.buckets.get(bucket);
   if (off === undefined) {
-    const a = exactOffset(zone, bucket * HOUR);
-    const b = exactOffset(zone, bucket * HOUR + HOUR - 1);
+    // Clamped to the range of Date (±8.64e15 ms), where the first and last hours are partial.
+    const a = exactOffset(zone, Math.max(bucket * HOUR, -MAX_TIME));
+    const b = exactOffset(zone, Math.min(bucket * HOUR + HOUR - 1, MAX_TIME));
     off = a === b ? a : Number.NaN;
     if (zone.buckets.size >= 4096) zone.buckets.clear();
     zone.buckets.set(bucket, off);

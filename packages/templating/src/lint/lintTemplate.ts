@@ -1,4 +1,4 @@
-import { type ErrorCodeValue, isRappelError, type MessageKind } from "@rappel/core";
+import { ErrorCode, type ErrorCodeValue, isRappelError, type MessageKind, RappelError } from "@rappel/core";
 import { compileTemplate, type TemplateChannel, templatePieces } from "../compile/compileTemplate.js";
 import { TemplateError } from "../errors.js";
 import { type MacroName, macroDefinition } from "../macros/catalogue.js";
@@ -111,7 +111,13 @@ const fill = (n: number): string => "x".repeat(n);
  * ```
  */
 export function lintTemplate(source: string, options: LintOptions): LintReport {
+  if (options === null || typeof options !== "object") {
+    throw new RappelError(ErrorCode.INVALID_INPUT, "lintTemplate needs options with a channel");
+  }
   const maxSegments = options.maxSegments ?? 1;
+  if (!Number.isInteger(maxSegments) || maxSegments < 1) {
+    throw new RappelError(ErrorCode.INVALID_INPUT, "maxSegments must be a positive integer");
+  }
   let compiled: ReturnType<typeof compileTemplate>;
   try {
     compiled = compileTemplate(source, {

@@ -66,7 +66,7 @@ export interface SmsLimitResult {
  * ```
  */
 export function applySmsLimit(text: string, options: SmsLimitOptions = {}): SmsLimitResult {
-  const { maxSegments = 1, overflow = "reject", encoding = "auto" } = options;
+  const { maxSegments = 1, overflow = "reject", encoding = "auto" } = options ?? {};
   if (typeof text !== "string") throw new RappelError(ErrorCode.INVALID_INPUT, "SMS text must be a string");
   if (!Number.isInteger(maxSegments) || maxSegments < 1) {
     throw new RappelError(ErrorCode.INVALID_INPUT, "maxSegments must be a positive integer", {

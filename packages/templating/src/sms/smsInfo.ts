@@ -1,3 +1,4 @@
+import { ErrorCode, RappelError } from "@rappel/core";
 import { COMPLEX, charTable, GSM_EXTENSION, graphemeSizes, isSimpleAstral, UCS_SIMPLE } from "./charTable.js";
 
 /**
@@ -45,6 +46,7 @@ const UDH = 48; // 6 octets of concatenation header in each part of a multi-part
  * ```
  */
 export function smsInfo(text: string): SmsInfo {
+  if (typeof text !== "string") throw new RappelError(ErrorCode.INVALID_INPUT, "smsInfo expects a string");
   const t = charTable();
   const n = text.length;
   let acc = 0;

@@ -1,3 +1,4 @@
+import { ErrorCode, RappelError } from "@rappel/core";
 import { charTable, GSM_BASIC, GSM_EXTENSION } from "./charTable.js";
 
 const groups: [string, string][] = [
@@ -48,6 +49,7 @@ const isCombining = (code: number): boolean => code >= 0x0300 && code <= 0x036f;
  * ```
  */
 export function transliterateToGsm(text: string): string {
+  if (typeof text !== "string") throw new RappelError(ErrorCode.INVALID_INPUT, "transliterateToGsm expects a string");
   // French guillemets carry a (no-break) space inside: « RDV » becomes "RDV", not " RDV ".
   if (text.includes("«") || text.includes("»")) text = text.replace(GUILLEMET_OPEN, "«").replace(GUILLEMET_CLOSE, "»");
   const t = charTable();
