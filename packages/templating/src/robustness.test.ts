@@ -2,7 +2,7 @@
 // untyped error (TypeError, RangeError…).
 import { isRappelError } from "@rappel/core";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import * as api from "./index.js";
 
 const functions: [string, (...args: unknown[]) => unknown][] = [
