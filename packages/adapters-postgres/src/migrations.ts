@@ -139,6 +139,25 @@ CREATE INDEX early_provider_statuses_received_idx ON ${s}.early_provider_statuse
 `;
 }
 
+function inbox(s: string): string {
+  return `
+-- In-app inboxes (the message channel): one row per message, idempotent by (structure_id, idempotency_key).
+CREATE TABLE ${s}.inbox (
+  structure_id    text        NOT NULL,
+  id              bigserial   NOT NULL,
+  idempotency_key text        NOT NULL,
+  recipient_id    text        NOT NULL,
+  account_id      text        NOT NULL,
+  subject         text        NOT NULL,
+  text            text        NOT NULL,
+  at              timestamptz NOT NULL,
+  read            boolean     NOT NULL DEFAULT false,
+  PRIMARY KEY (structure_id, idempotency_key)
+);
+CREATE UNIQUE INDEX inbox_recipient_idx ON ${s}.inbox (structure_id, recipient_id, id);
+`;
+}
+
 /**
  * The shipped migrations for a schema, in order, as SQL text: run them with {@link PostgresStorage.migrate}, or
  * in your own migration tool (each once, in order; `migrate()` records them in `<schema>.migrations`). The schema
@@ -148,12 +167,15 @@ CREATE INDEX early_provider_statuses_received_idx ON ${s}.early_provider_statuse
  * @example
  * ```ts
  * for (const m of postgresMigrations("rappel")) await myTool.apply(`rappel_${m.version}_${m.name}`, m.sql);
- * postgresMigrations().map((m) => m.version) //=> [1]
+ * postgresMigrations().map((m) => m.version) //=> [1, 2]
  * ```
  */
 export function postgresMigrations(schema = "rappel"): PostgresMigration[] {
   const s = quoteSchema(schema);
-  return [{ version: 1, name: "initial", sql: initial(s) }];
+  return [
+    { version: 1, name: "initial", sql: initial(s) },
+    { version: 2, name: "inbox", sql: inbox(s) },
+  ];
 }
 
 /** Applies the missing migrations under a session advisory lock (concurrent starters wait, then find them done). */

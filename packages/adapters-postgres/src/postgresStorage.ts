@@ -5,6 +5,8 @@ import {
   type CancelSpec,
   type ClaimedSend,
   ErrorCode,
+  type InboxMessage,
+  type InboxMessageInput,
   type JournalEntry,
   type JsonValue,
   type LeaseRef,
@@ -13,6 +15,7 @@ import {
   type ProviderStatusResult,
   type ProviderStatusUpdate,
   RappelError,
+  type ReadInboxOptions,
   type ReadJournalOptions,
   type SendRecord,
   type SendStatus,
@@ -93,7 +96,7 @@ export interface PostgresStorageOptions {
  * @example
  * ```ts
  * const storage: PostgresStorage = createPostgresStorage({ pool });
- * await storage.migrate(); //=> [1] the first time, [] afterwards
+ * await storage.migrate(); //=> [1, 2] the first time, [] afterwards
  * storage.capabilities //=> { persistent: true, multiProcess: true }
  * ```
  */
@@ -109,6 +112,12 @@ export interface PostgresStorage extends Storage {
   migrate(): Promise<number[]>;
   /** Stops using the database; ends the connection given in the options when `closeConnection` is set. */
   close(): Promise<void>;
+  /** The in-app inbox is supported (the `message` channel): see `Storage.appendInbox`. */
+  appendInbox: NonNullable<Storage["appendInbox"]>;
+  /** See `Storage.readInbox`. */
+  readInbox: NonNullable<Storage["readInbox"]>;
+  /** See `Storage.markInboxRead`. */
+  markInboxRead: NonNullable<Storage["markInboxRead"]>;
 }
 
 const PROVIDER_RANK: Readonly<Record<ProviderStatus, number>> = {
@@ -1231,6 +1240,75 @@ RETURNING s.*`;
       return r?.opted_out === true;
     },
 
+    async appendInbox(structureId: string, message: InboxMessageInput): Promise<InboxMessage> {
+      checkStructure(structureId);
+      const issues: ValidationIssue[] = [];
+      for (const f of ["idempotencyKey", "recipientId", "accountId"] as const) checkString(message?.[f], f, issues);
+      for (const f of ["subject", "text"] as const)
+        if (typeof message?.[f] !== "string") issues.push({ path: f, message: "Expected a string" });
+      if (!isDate(message?.at)) issues.push({ path: "at", message: "Expected a valid Date" });
+      if (issues.length > 0) throw invalid("Invalid inbox message", issues);
+      await open();
+      const params = [
+        structureId,
+        message.idempotencyKey,
+        message.recipientId,
+        message.accountId,
+        message.subject,
+        message.text,
+        message.at.toISOString(),
+      ];
+      const [inserted] = await db.query<Raw>(
+        `INSERT INTO ${S}.inbox (structure_id, idempotency_key, recipient_id, account_id, subject, text, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz)
+         ON CONFLICT (structure_id, idempotency_key) DO NOTHING RETURNING *`,
+        params,
+      );
+      // Stored before (or by a concurrent call, now committed): the message already there wins.
+      const row =
+        inserted ??
+        (
+          await db.query<Raw>(`SELECT * FROM ${S}.inbox WHERE structure_id = $1 AND idempotency_key = $2`, [
+            structureId,
+            message.idempotencyKey,
+          ])
+        )[0]!;
+      return toInbox(row);
+    },
+
+    async readInbox(structureId: string, recipientId: string, opts: ReadInboxOptions = {}): Promise<InboxMessage[]> {
+      checkStructure(structureId);
+      const limit = checkLimit(opts.limit, "limit", 100);
+      if (opts.after !== undefined && !Number.isFinite(opts.after))
+        throw invalid("options.after must be a number", [{ path: "options.after", message: "Expected a number" }]);
+      await open();
+      const rows = await db.query<Raw>(
+        `SELECT * FROM ${S}.inbox WHERE structure_id = $1 AND recipient_id = $2 AND id > $3
+           AND ($4::boolean IS NOT TRUE OR NOT read)
+         ORDER BY id LIMIT $5`,
+        [structureId, String(recipientId), Math.floor(opts.after ?? 0), opts.unreadOnly === true, limit],
+      );
+      return rows.map(toInbox);
+    },
+
+    async markInboxRead(structureId: string, recipientId: string, ids: readonly number[], read: boolean) {
+      checkStructure(structureId);
+      if (!Array.isArray(ids) || ids.some((id) => !Number.isSafeInteger(id)))
+        throw invalid("ids must be integers", [{ path: "ids", message: "Expected an array of integers" }]);
+      if (typeof read !== "boolean")
+        throw invalid("read must be a boolean", [{ path: "read", message: "Expected a boolean" }]);
+      await open();
+      if (ids.length === 0) return 0;
+      const rows = await db.query(
+        `UPDATE ${S}.inbox SET read = $4
+         WHERE structure_id = $1 AND recipient_id = $2 AND read <> $4
+           AND id IN (SELECT (jsonb_array_elements_text($3::jsonb))::bigint)
+         RETURNING 1`,
+        [structureId, String(recipientId), JSON.stringify([...new Set(ids)]), read],
+      );
+      return rows.length;
+    },
+
     async close() {
       if (closed) return;
       closed = true;
@@ -1244,6 +1322,20 @@ RETURNING s.*`;
     },
   };
   return storage;
+}
+
+function toInbox(r: Raw): InboxMessage {
+  return {
+    id: Number(r.id),
+    structureId: String(r.structure_id),
+    idempotencyKey: String(r.idempotency_key),
+    recipientId: String(r.recipient_id),
+    accountId: String(r.account_id),
+    subject: String(r.subject),
+    text: String(r.text),
+    at: toDate(r.at)!,
+    read: r.read === true,
+  };
 }
 
 function toUsage(r: Raw): UsageCounters {
