@@ -20,6 +20,12 @@ import {
 import { createMemoryDataSource, createRappel, createWebhookSink } from "@rappel/reminders";
 import { formatDate, formatTime, smsInfo } from "@rappel/templating";
 
+// `pnpm demo --real` runs the same kind of story through the real SMTP and Twilio adapters against local servers.
+if (process.argv.includes("--real")) {
+  await (await import("../real/index.js")).runRealDemo();
+  process.exit(0);
+}
+
 const line = (text = "") => console.log(text);
 const title = (text: string) => line(`\n${text}\n${"─".repeat(text.length)}`);
 const S = "azur";

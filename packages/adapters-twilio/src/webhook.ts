@@ -142,7 +142,7 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
  * const handler = createTwilioWebhookHandler({
  *   authToken: process.env.TWILIO_AUTH_TOKEN!,
  *   url: "https://rappel.example.org/webhooks/twilio",
- *   sink: engine.twilioSink,
+ *   sink: createWebhookSink(engine, { structuresFor: (e) => (e.to === "+33757000000" ? ["s1"] : []) }),
  * });
  * export const POST = handler;
  * ```

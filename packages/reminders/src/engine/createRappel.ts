@@ -658,6 +658,12 @@ export function createRappel(options: RappelOptions): Rappel {
     if (contact instanceof Promise) contact = await contact;
     let appointment = send.appointmentId !== undefined ? data.getAppointment(sid, send.appointmentId) : null;
     if (appointment instanceof Promise) appointment = await appointment;
+    // Notices to the account or the practitioner carry no contactId (they are not in the contact's journal), but
+    // their templates still name the patient: read the contact through the appointment.
+    if (contact === null && appointment !== null && appointment.structureId === sid) {
+      contact = data.getContact(sid, appointment.contactId);
+      if (contact instanceof Promise) contact = await contact;
+    }
     const others: Appointment[] = [];
     const ids = send.data.appointmentIds;
     if (Array.isArray(ids) && ids.length > 1) {

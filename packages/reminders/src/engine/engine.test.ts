@@ -131,6 +131,30 @@ describe("delivery end to end", () => {
     expect(m.text).toContain("Apportez votre carte.");
   });
 
+  it("the email supplement is the account's plain text: markup escaped, macros rendered, line breaks kept", async () => {
+    const supplement = "Apportez <b>votre</b> carte & l'ordonnance, {{client.firstName}}.\nMerci !";
+    const options = { reminders: { first: { channel: "email" as const, emailSupplement: supplement } } };
+    const kit = world({ options });
+    kit.appointment("r1", "c0", R1_START);
+    await kit.engine.forStructure(S).appointmentCreated({ appointmentId: "r1" });
+    await kit.advance({ days: 8 }, 3_600_000);
+    const m = kit.transports.email.sent[0]!.message;
+    expect(m.html).not.toContain("<b>");
+    expect(m.html).toContain("&#60;b&#62;votre&#60;/b&#62;");
+    expect(m.html).toContain("Jeanne.<br>Merci !");
+    expect(m.text).toContain("Apportez <b>votre</b> carte & l'ordonnance, Jeanne.");
+  });
+
+  it("account notices name the contact (client.name)", async () => {
+    const kit = world({ options: { notifications: { created: { message: true } } } });
+    kit.appointment("r1", "c0", R1_START);
+    await kit.engine.forStructure(S).appointmentCreated({ appointmentId: "r1" });
+    await kit.advance({ minutes: 5 });
+    const notices = kit.transports.message.sent.map((r) => r.message.text);
+    expect(notices.length).toBeGreaterThan(0);
+    expect(notices.join("\n")).toContain("Jeanne Test0");
+  });
+
   it("cancel: nothing goes after the call; move: one reminder for the new time, none for the old", async () => {
     const kit = world({ options: SMS_ONLY });
     kit.appointment("r1", "c0", R1_START);

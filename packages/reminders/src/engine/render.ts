@@ -66,6 +66,11 @@ function escapeText(t: string): string {
   return t.replace(/[&<>"'{}]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** HTML-escapes markup characters but leaves `{{macro}}` braces, for account-authored text that may use macros. */
+function escapeMarkup(t: string): string {
+  return t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
@@ -77,7 +82,11 @@ export function macroContext(send: SendRecord, d: RenderData, email: boolean): M
   const show = (flag: boolean) => !email || flag;
   const ctx: MacroContext = { account: { name: d.account.name }, clinic: { name: d.account.name } };
   if (d.contact) {
-    ctx.client = { firstName: d.contact.firstName, lastName: d.contact.lastName };
+    ctx.client = {
+      firstName: d.contact.firstName,
+      lastName: d.contact.lastName,
+      name: `${d.contact.firstName} ${d.contact.lastName}`.trim(),
+    };
     if (send.recipient.type === "contact")
       ctx.recipient = { name: `${d.contact.firstName} ${d.contact.lastName}`.trim() };
   }
@@ -169,7 +178,9 @@ export function renderEmail(
   if (kind === "reminder") {
     const slot = send.data.slot === "second" ? "second" : "first";
     const supplement = d.options.reminders[slot].emailSupplement;
-    if (supplement !== "") body += `\n<p>${supplement}</p>`;
+    // The supplement is the account's plain text (macros allowed): markup characters are escaped so it can never
+    // inject HTML, line breaks are kept.
+    if (supplement !== "") body += `\n<p>${escapeMarkup(supplement).replace(/\r?\n/g, "<br>")}</p>`;
   }
   let subject = o?.subject ?? def.subject;
   const subjectTemplate = str(send.data.subjectTemplate);

@@ -64,7 +64,7 @@ export interface WebhookSinkOptions {
 }
 
 /**
- * The sink shape of `createTwilioWebhook({ sink })` from `@rappel/adapters-twilio`.
+ * The sink shape of `createTwilioWebhookHandler({ sink })` from `@rappel/adapters-twilio`.
  *
  * @example
  * ```ts
@@ -97,12 +97,13 @@ const STATUS: Readonly<Record<string, ProviderStatus>> = {
  *
  * @param engine - The engine.
  * @param options - Which structures an inbound keyword applies to.
- * @returns `{ onStatus, onInbound }` for `createTwilioWebhook({ authToken, sink })`.
+ * @returns `{ onStatus, onInbound }` for `createTwilioWebhookHandler({ authToken, url, sink })`.
  *
  * @example
  * ```ts
- * const webhook = createTwilioWebhook({
+ * const webhook = createTwilioWebhookHandler({
  *   authToken: process.env.TWILIO_AUTH_TOKEN!,
+ *   url: "https://rappel.example.org/webhooks/twilio",
  *   sink: createWebhookSink(engine, { structuresFor: (e) => (e.to === "+33757000000" ? ["s1"] : []) }),
  * });
  * ```
