@@ -180,9 +180,10 @@ title("Permanence Azur — accounts");
 for (const id of ["martin", "bellecour", "hudson"]) {
   const o = resolveOptions(options[id]);
   const r = o.reminders.first;
-  const offset = `${r.offset.value} ${r.offset.unit}${r.offset.at ? ` at ${r.offset.at}` : ""}`;
+  const unit = r.offset.value === 1 ? r.offset.unit.slice(0, -1) : r.offset.unit;
+  const offset = `${r.offset.value} ${unit} before${r.offset.at ? ` at ${r.offset.at}` : ""}`;
   line(
-    `${data.getAccount(S, id)!.account.name.padEnd(18)} reminder: ${r.channel} ${offset} before · locale ${o.communication.locale} · zone ${zoneOfAccount[id]} · overage ${o.communication.sms.allowOverage ? "allowed" : "no (email fallback)"}`,
+    `${data.getAccount(S, id)!.account.name.padEnd(18)} reminder: ${r.channel} ${offset} · locale ${o.communication.locale} · zone ${zoneOfAccount[id]} · overage ${o.communication.sms.allowOverage ? "allowed" : "no (email fallback)"}`,
   );
 }
 const sig = (purpose?: "evaluation-request") =>
