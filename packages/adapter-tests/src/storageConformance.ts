@@ -1138,6 +1138,19 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
       await expect(
         storage.upsertPlanned("s1", [send("s1", "k1", { sendAt: new Date("x") })], at(0)),
       ).rejects.toMatchObject(bad);
+      // Every failing path of a plan is listed, and nothing of it is stored.
+      const many = await storage
+        .upsertPlanned(
+          "s1",
+          [send("s1", "k1"), send("s1", "", { billing: 5 as never, data: null as never, contactId: 3 as never })],
+          at(0),
+        )
+        .catch((e: { code?: string; issues?: { path: string }[] }) => e);
+      expect(many).toMatchObject(bad);
+      expect((many as { issues: { path: string }[] }).issues.map((i) => i.path).sort()).toEqual(
+        ["sends.1.billing", "sends.1.contactId", "sends.1.data", "sends.1.key"].sort(),
+      );
+      expect(await storage.getSend("s1", "k1")).toBeNull();
       await expect(storage.claimDue({ now: at(0), limit: 0, leaseMs: 1000, owner: "w" })).rejects.toMatchObject(bad);
       await expect(storage.claimDue({ now: at(0), limit: 1, leaseMs: 0, owner: "w" })).rejects.toMatchObject(bad);
       await expect(storage.claimDue({ now: new Date("x"), limit: 1, leaseMs: 10, owner: "w" })).rejects.toMatchObject(

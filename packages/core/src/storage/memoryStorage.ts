@@ -807,7 +807,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       if (!isDate(s.sendAt)) issues.push({ path: `${p}.sendAt`, message: "Expected a valid Date" });
       if (s.expiresAt !== undefined && !isDate(s.expiresAt))
         issues.push({ path: `${p}.expiresAt`, message: "Expected a valid Date" });
-      for (const f of ["appointmentId", "contactId", "groupKey"] as const)
+      for (const f of ["appointmentId", "contactId", "groupKey", "billing"] as const)
         if (s[f] !== undefined && typeof s[f] !== "string")
           issues.push({ path: `${p}.${f}`, message: "Expected a string" });
       const text = toJsonText(s.data);
