@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, MIN_INSTANT_MS, parseTimeOfDay } from "./civil.js";
+import { DAY_MS, HOUR_MS, MAX_INSTANT_MS, MIN_INSTANT_MS, parseTimeOfDay } from "./civil.js";
 import { Checks, checkResult, instantOf } from "./validate.js";
 import { zoneTable } from "./zoneEngine.js";
 
@@ -86,15 +86,20 @@ export function reminderInstant(start: Date, timeZone: string, offset: ReminderO
   ) {
     invalid(start, timeZone, offset);
   }
-  if (unit === "hours") return checkResult(t - value * HOUR_MS, "invalid-offset", "offset.value", "reminderInstant");
-  if (value === 0 && atMs < 0) return new Date(t);
-  const local = t + zone.offsetAt(t);
-  const day = Math.floor(local / DAY_MS);
-  const timeOfDay = atMs >= 0 ? atMs : local - day * DAY_MS;
-  const target = (day - value) * DAY_MS + timeOfDay;
-  if (target < MIN_INSTANT_MS - DAY_MS)
-    return checkResult(Number.NaN, "invalid-offset", "offset.value", "reminderInstant");
-  return checkResult(zone.resolve(target), "invalid-offset", "offset.value", "reminderInstant");
+  // The result's range check and allocation stay inline here (a call to checkResult per reminder is measurable);
+  // only an out-of-range result goes through checkResult, which then throws the same error.
+  let r: number;
+  if (unit === "hours") r = t - value * HOUR_MS;
+  else if (value === 0 && atMs < 0) return new Date(t);
+  else {
+    const local = t + zone.offsetAt(t);
+    const day = Math.floor(local / DAY_MS);
+    const timeOfDay = atMs >= 0 ? atMs : local - day * DAY_MS;
+    const target = (day - value) * DAY_MS + timeOfDay;
+    r = target < MIN_INSTANT_MS - DAY_MS ? Number.NaN : zone.resolve(target);
+  }
+  if (r >= MIN_INSTANT_MS && r <= MAX_INSTANT_MS) return new Date(r);
+  return checkResult(r, "invalid-offset", "offset.value", "reminderInstant");
 }
 
 function invalid(start: unknown, timeZone: unknown, offset: unknown): never {

@@ -23,7 +23,10 @@ const MAX_ALIASES = 4096;
 interface Chunk {
   /** Offset (ms) in force at the chunk's start. */
   readonly off0: number;
-  /** Transition instants (ms) inside the chunk, ascending. */
+  /**
+   * Transition instants (ms) inside the chunk, ascending. Typed arrays: every chunk's lookups see one elements kind
+   * (a plain array would be SMI-packed when empty and double-packed otherwise, a polymorphic load on the hot path).
+   */
   readonly times: readonly number[];
   /** Offset (ms) in force from the transition at the same index. */
   readonly offs: readonly number[];
@@ -191,24 +194,43 @@ export class ZoneTable {
     // `local`, and every transition whose gap can contain it, lies within a day of `local`.
     const from = local - DAY_MS;
     const to = local + DAY_MS;
-    let idx = Math.floor(from / CHUNK_MS);
-    let c = this.chunk(idx);
+    const idx = Math.floor(from / CHUNK_MS);
+    const c = this.chunk(idx);
+    const times = c.times;
+    const n = times.length;
     let i = 0;
-    let o = c.off0;
-    while (i < c.times.length && c.times[i]! <= from) o = c.offs[i++]!;
-    const n = c.times.length;
+    while (i < n && times[i]! <= from) i++;
+    const o = i === 0 ? c.off0 : c.offs[i - 1]!;
     if (to < (idx + 1) * CHUNK_MS) {
       // Common case: one offset in force for a day either side, so the reading exists exactly once.
-      if (i === n || c.times[i]! > to) return local - o;
+      if (i === n || times[i]! > to) return local - o;
       // Next most common: exactly one transition T nearby, from offset `o` to `o2`.
-      if (i + 1 === n || c.times[i + 1]! > to) {
-        const t = c.times[i]!;
+      if (i + 1 === n || times[i + 1]! > to) {
+        const t = times[i]!;
         const before = local - o; // valid if before T
         const after = local - c.offs[i]!; // valid if at or after T
         if (before < t) return after >= t && latest ? after : before;
         return after >= t ? after : before; // neither: a gap, read with the offset before it
       }
     }
+    // Kept out of line so that the common cases above stay small enough to inline.
+    return this.resolveNear(local, latest, from, to, idx, c, i, o);
+  }
+
+  /**
+   * {@link resolve} with several transitions, or a chunk boundary, within a day of the reading: walks the offsets
+   * in force from `from` on (`c`, `i`, `o`: the chunk, the index of the next transition in it, the offset at `from`).
+   */
+  private resolveNear(
+    local: number,
+    latest: boolean,
+    from: number,
+    to: number,
+    idx: number,
+    c: Chunk,
+    i: number,
+    o: number,
+  ): number {
     let segStart = from;
     let found = Number.NaN;
     for (;;) {
@@ -256,9 +278,23 @@ const byId = new Map<string, ZoneTable>();
  * (`+01:00`), which are not IANA zones and which older runtimes reject.
  */
 export function zoneTable(timeZone: unknown): ZoneTable | undefined {
-  // Kept tiny so that it inlines into the hot paths; the first sight of a name goes through createTable.
+  // Kept tiny so that it inlines into the hot paths. Consecutive calls usually name the same zone (a reminder's two
+  // offsets, an agenda's appointments): one identity comparison then replaces the Map lookup. The first sight of a
+  // name goes through createTable.
+  if (timeZone === lastName) return lastTable;
+  return lookupTable(timeZone);
+}
+
+/** The last name found and its table (only ever a known zone: an unknown name is never remembered here). */
+let lastName: unknown;
+let lastTable: ZoneTable | undefined;
+
+function lookupTable(timeZone: unknown): ZoneTable | undefined {
   const cached = byName.get(timeZone as string);
-  return cached !== undefined ? cached : createTable(timeZone);
+  if (cached === undefined) return createTable(timeZone);
+  lastName = timeZone;
+  lastTable = cached;
+  return cached;
 }
 
 function createTable(timeZone: unknown): ZoneTable | undefined {
