@@ -93,9 +93,9 @@ export function reminderInstant(start: Date, timeZone: string, offset: ReminderO
   else if (value === 0 && atMs < 0) return new Date(t);
   else {
     const local = t + zone.offsetAt(t);
-    const day = Math.floor(local / DAY_MS);
-    const timeOfDay = atMs >= 0 ? atMs : local - day * DAY_MS;
-    const target = (day - value) * DAY_MS + timeOfDay;
+    // Without `at`, (day - value) × DAY_MS + (local - day × DAY_MS) is exactly local - value × DAY_MS (integers
+    // far below 2^53): no division needed.
+    const target = atMs >= 0 ? (Math.floor(local / DAY_MS) - value) * DAY_MS + atMs : local - value * DAY_MS;
     r = target < MIN_INSTANT_MS - DAY_MS ? Number.NaN : zone.resolve(target);
   }
   if (r >= MIN_INSTANT_MS && r <= MAX_INSTANT_MS) return new Date(r);
