@@ -1084,31 +1084,28 @@ export function createRappel(options: RappelOptions): Rappel {
     }
     const code = failureCode(attempt.error);
     const reason = failureText(attempt.error);
-    if (attempt.failure === "unknown") {
-      // It may have gone out: the credits stay counted.
-      if (later !== undefined) countLater(batch, sid, lead.accountId, month, later);
+    // Records a final failure outcome on every live member of the message and journals it.
+    const finishFailed = async (status: "unknown" | "failed") => {
       for (const i of live) {
         await store.complete(
           refs[i]!,
-          { status: "unknown", failureCode: code, failureReason: reason, provider: attempt.provider },
+          { status, failureCode: code, failureReason: reason, provider: attempt.provider },
           u.now,
         );
-        journalOf(u, claims[i]!.send, "unknown", { provider: attempt.provider, reason: code });
+        journalOf(u, claims[i]!.send, status, { provider: attempt.provider, reason: code });
       }
+    };
+    if (attempt.failure === "unknown") {
+      // It may have gone out: the credits stay counted.
+      if (later !== undefined) countLater(batch, sid, lead.accountId, month, later);
+      await finishFailed("unknown");
       res.unknown += live.length;
       logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, code });
       return;
     }
     if (reserved) await store.addUsage(sid, lead.accountId, month, { reminderSmsCredits: -credits });
     if (attempt.failure === "permanent") {
-      for (const i of live) {
-        await store.complete(
-          refs[i]!,
-          { status: "failed", failureCode: code, failureReason: reason, provider: attempt.provider },
-          u.now,
-        );
-        journalOf(u, claims[i]!.send, "failed", { provider: attempt.provider, reason: code });
-      }
+      await finishFailed("failed");
       res.failed += live.length;
       logger.warn("send.failed", { sendKey: lead.key, structureId: sid, code });
       if (attempt.error instanceof TransportError && attempt.error.optedOut && channel === "sms") {
