@@ -32,7 +32,7 @@ const pkg = {
 if (!existsSync(`${dir}/package.json`)) writeFileSync(`${dir}/package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
 writeFileSync(
   `${dir}/tsup.config.ts`,
-  `import { defineConfig } from "tsup";\n\nexport default defineConfig({\n  entry: { index: "src/index.ts" },\n  format: ["esm", "cjs"],\n  dts: true,\n  sourcemap: true,\n  clean: true,\n  target: "node20",\n  tsconfig: "tsconfig.build.json",\n});\n`,
+  `import { packageConfig } from "../../tsup.base.js";\n\nexport default packageConfig({ entry: { index: "src/index.ts" } });\n`,
 );
 writeFileSync(
   `${dir}/tsconfig.build.json`,

@@ -1,12 +1,4 @@
-import { defineConfig } from "tsup";
+import { packageConfig } from "../../tsup.base.js";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  // ESM only: vitest, which the suites run on, cannot be loaded with require().
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  tsconfig: "tsconfig.build.json",
-});
+// ESM only: vitest, which the suites run on, cannot be loaded with require().
+export default packageConfig({ entry: { index: "src/index.ts" }, format: ["esm"] });
