@@ -1,6 +1,7 @@
 import type { MessageKind } from "../contracts/kinds.js";
 import type { CancelSpec, JsonValue, PlannedSend, SkipReason } from "../contracts/sends.js";
 import type { Channel } from "../contracts/transport.js";
+import type { RappelError } from "../errors/errors.js";
 
 /**
  * Where a send is in its life.
@@ -362,6 +363,49 @@ export interface ReleaseResult {
   /** The furthest provider status, when there is one. */
   providerStatus?: ProviderStatus;
 }
+
+/**
+ * The result of one item of a batched call ({@link Storage.beginSendMany}, {@link Storage.completeMany}): its
+ * value, or the error that item alone failed with (`lease-lost`, `invalid-input`, or an adapter error). One
+ * item's failure never affects the others.
+ *
+ * @example
+ * ```ts
+ * const results = await storage.beginSendMany!([ref1, ref2], now);
+ * for (const r of results) {
+ *   if (!r.ok) console.log(r.error.code); //=> "lease-lost"
+ *   else if (r.value.ok) console.log(r.value.attempts); //=> 1
+ * }
+ * ```
+ */
+export type BatchItemResult<T> = { ok: true; value: T } | { ok: false; error: RappelError };
+
+/**
+ * One item of {@link Storage.completeMany}: end a claim with an outcome (as {@link Storage.complete}), or
+ * release it for a later attempt (as {@link Storage.reschedule}).
+ *
+ * @example
+ * ```ts
+ * const items: CompleteManyItem[] = [
+ *   { ref: { structureId: "s1", key: "k1", token: 7 }, outcome: { status: "sent", provider: "twilio" } },
+ *   { ref: { structureId: "s1", key: "k2", token: 8 },
+ *     reschedule: { nextAttemptAt: new Date("2026-06-08T10:01:00Z"), failureCode: "transport-transient" } },
+ * ];
+ * ```
+ */
+export type CompleteManyItem =
+  | {
+      /** The claim to end. */
+      ref: LeaseRef;
+      /** Its outcome, as {@link Storage.complete} takes it. */
+      outcome: SendOutcome;
+    }
+  | {
+      /** The claim to release. */
+      ref: LeaseRef;
+      /** When to try again, as {@link Storage.reschedule} takes it. */
+      reschedule: RescheduleOptions;
+    };
 
 /**
  * A provider status callback to fold into the send carrying its message id (R-49).
@@ -881,6 +925,56 @@ export interface Storage {
    * Concurrency: reads a committed state.
    */
   isSmsOptedOut(structureId: string, e164: string): Promise<boolean>;
+
+  /**
+   * Batched {@link Storage.beginSend} (optional: the engine falls back to one `beginSend` per send without it).
+   * Same as calling `beginSend(ref, now)` for each ref in order; results in input order. An item that would
+   * throw (`lease-lost`, `invalid-input`) is `{ ok: false, error }` and does not affect the others; the call
+   * itself rejects only when it cannot run at all (the backend is down, `now` is invalid). A ref repeated in
+   * one batch behaves as two calls in order (the second counts a second attempt).
+   *
+   * Concurrency: each item is atomic on its own (the batch as a whole need not be); the cancel-versus-begin
+   * linearization of {@link Storage.beginSend} holds per item: a cancel committed before an item's begin wins
+   * (`{ ok: false, reason: "cancel-requested" }`), one committed after reports the send `tooLate`.
+   *
+   * @example
+   * ```ts
+   * const refs = claims.map((c) => ({ structureId: c.send.structureId, key: c.send.key, token: c.token }));
+   * const begun = await storage.beginSendMany!(refs, now);
+   * begun[0] //=> { ok: true, value: { ok: true, attempts: 1 } }
+   * ```
+   */
+  beginSendMany?(refs: readonly LeaseRef[], now: Date): Promise<BatchItemResult<BeginSendResult>[]>;
+
+  /**
+   * Batched {@link Storage.complete} and {@link Storage.reschedule} (optional: the engine falls back to the
+   * single calls without it). Same as calling `complete(ref, outcome, now)` or `reschedule(ref, options, now)`
+   * for each item in order; results in input order, per-item errors as in {@link Storage.beginSendMany}.
+   *
+   * Concurrency: each item is atomic and fenced on its own, like the single calls.
+   *
+   * @example
+   * ```ts
+   * const released = await storage.completeMany!([{ ref, outcome: { status: "sent", provider: "twilio" } }], now);
+   * released[0] //=> { ok: true, value: { status: "sent", nextAttemptAt: …, providerStatus: "sent" } }
+   * ```
+   */
+  completeMany?(items: readonly CompleteManyItem[], now: Date): Promise<BatchItemResult<ReleaseResult>[]>;
+
+  /**
+   * Of these E.164 numbers, the ones opted out of SMS in this structure: the same answers as calling
+   * {@link Storage.isSmsOptedOut} for each (optional: the engine falls back to it). Each opted-out number is
+   * returned once, whatever the order or repetitions of the input. Throws `invalid-input` when a number is not
+   * a string.
+   *
+   * Concurrency: reads a committed state.
+   *
+   * @example
+   * ```ts
+   * await storage.smsOptedOutAmong!("s1", ["+33612345678", "+33698765432"]) //=> ["+33612345678"]
+   * ```
+   */
+  smsOptedOutAmong?(structureId: string, e164s: readonly string[]): Promise<string[]>;
 
   /**
    * In-app inbox (optional: storages without it cannot serve the `message` channel). Stores a message in the

@@ -2,10 +2,12 @@
 export type {
   AddUsageOptions,
   AddUsageResult,
+  BatchItemResult,
   BeginSendResult,
   CancelResult,
   ClaimDueOptions,
   ClaimedSend,
+  CompleteManyItem,
   InboxMessage,
   InboxMessageInput,
   JournalEntry,
