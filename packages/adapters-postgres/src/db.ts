@@ -98,6 +98,18 @@ async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Runs `fn` again when it failed with a deadlock (PostgreSQL rolled the statement back as a whole). */
+export async function withDeadlockRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if ((e as { code?: string } | null)?.code !== "40P01" || attempt >= 8) throw e;
+      await new Promise((r) => setTimeout(r, 1 + Math.random() * 5 * (attempt + 1)));
+    }
+  }
+}
+
 async function inTransaction<T>(
   c: SqlQueryable,
   fn: (q: <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,

@@ -1,5 +1,6 @@
 import {
   type AddUsageOptions,
+  type BatchItemResult,
   type BeginSendResult,
   type CancelResult,
   type CancelSpec,
@@ -17,6 +18,9 @@ import {
   RappelError,
   type ReadInboxOptions,
   type ReadJournalOptions,
+  type ReleaseResult,
+  type RescheduleOptions,
+  type SendOutcome,
   type SendRecord,
   type SendStatus,
   type SmsOptOut,
@@ -26,7 +30,16 @@ import {
   type UsageCounters,
   type ValidationIssue,
 } from "@rappel/core";
-import { clientDb, type Db, type PGliteLike, type PgPoolLike, pgliteDb, poolDb, type SqlQueryable } from "./db.js";
+import {
+  clientDb,
+  type Db,
+  type PGliteLike,
+  type PgPoolLike,
+  pgliteDb,
+  poolDb,
+  type SqlQueryable,
+  withDeadlockRetry,
+} from "./db.js";
 import { quoteSchema, runMigrations } from "./migrations.js";
 import {
   canonicalJson,
@@ -112,6 +125,15 @@ export interface PostgresStorage extends Storage {
   migrate(): Promise<number[]>;
   /** Stops using the database; ends the connection given in the options when `closeConnection` is set. */
   close(): Promise<void>;
+  /** Batched `beginSend`, one statement per batch: see `Storage.beginSendMany`. */
+  beginSendMany: NonNullable<Storage["beginSendMany"]>;
+  /**
+   * Batched `complete` and `reschedule`, one statement per batch (plus one for provider statuses that arrived
+   * first, when outcomes carry message ids): see `Storage.completeMany`.
+   */
+  completeMany: NonNullable<Storage["completeMany"]>;
+  /** One query for many numbers: see `Storage.smsOptedOutAmong`. */
+  smsOptedOutAmong: NonNullable<Storage["smsOptedOutAmong"]>;
   /** The in-app inbox is supported (the `message` channel): see `Storage.appendInbox`. */
   appendInbox: NonNullable<Storage["appendInbox"]>;
   /** See `Storage.readInbox`. */
@@ -363,8 +385,6 @@ function toRecord(r: Raw): SendRecord {
   if (r.skip_reason != null) rec.skipReason = String(r.skip_reason) as NonNullable<SendRecord["skipReason"]>;
   return rec;
 }
-
-type ReleaseResult = Awaited<ReturnType<Storage["complete"]>>;
 
 /** Where a send ended after complete or reschedule (small on purpose: the hot path). */
 function release(r: Raw): ReleaseResult {
@@ -635,6 +655,298 @@ RETURNING s.*`;
     });
   }
 
+  /**
+   * Splits a batch into rounds in which each send appears once (an `UPDATE … FROM` changes a row at most once per
+   * statement): a ref repeated in one batch runs in a later round, as a later call would.
+   */
+  function rounds<T extends { ref: LeaseRef }>(items: readonly (T | RappelError)[]): number[][] {
+    const seen = new Map<string, number>();
+    const out: number[][] = [];
+    items.forEach((item, i) => {
+      if (item instanceof RappelError) return;
+      const k = `${item.ref.structureId}\u0000${item.ref.key}`;
+      const r = seen.get(k) ?? 0;
+      seen.set(k, r + 1);
+      const list = out[r];
+      if (list === undefined) out[r] = [i];
+      else list.push(i);
+    });
+    return out;
+  }
+
+  /** Runs one autocommit statement, again after a deadlock (it was rolled back as a whole). */
+  function retried<R>(sql: string, params: unknown[]): Promise<R[]> {
+    return withDeadlockRetry(() => db.query<R>(sql, params));
+  }
+
+  /** The fencing failure of a batch item, from the row as the statement saw it (`null` when there is none). */
+  function lostOf(ref: LeaseRef, r: Raw, now: Date): RappelError {
+    if (r.cur_status === null || r.cur_status === undefined) return leaseLost(ref, "no such send");
+    if (r.cur_status !== "sending" || Number(r.cur_token) !== ref.token)
+      return leaseLost(ref, "another claim owns it or it was released");
+    if ((toDate(r.cur_expires)?.getTime() ?? 0) <= now.getTime()) return leaseLost(ref, "the lease lapsed");
+    return leaseLost(ref, "another claim owns it or it was released");
+  }
+
+  const INPUT_REFS = `unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS x(structure_id, key, token, i)`;
+  const X_FENCED = `s.structure_id = x.structure_id AND s.key = x.key AND s.status = 'sending' AND s.lease_token = x.token
+    AND s.lease_expires_at > $4::timestamptz`;
+  /** Joins each input to what the statement changed, and to the current row when it changed nothing. */
+  const OUTCOME_JOIN = `FROM x LEFT JOIN u ON u.i = x.i
+    LEFT JOIN ${S}.sends c ON u.i IS NULL AND c.structure_id = x.structure_id AND c.key = x.key
+    ORDER BY x.i`;
+  const LOST_COLS = "c.status AS cur_status, c.lease_token AS cur_token, c.lease_expires_at AS cur_expires";
+
+  const BEGIN_MANY_SQL = `
+WITH x AS (SELECT * FROM ${INPUT_REFS}),
+u AS (
+  UPDATE ${S}.sends s SET
+    attempts = s.attempts + CASE WHEN s.cancel_requested THEN 0 ELSE 1 END,
+    handed_off_at = CASE WHEN s.cancel_requested THEN s.handed_off_at ELSE $4::timestamptz END,
+    updated_at = CASE WHEN s.cancel_requested THEN s.updated_at ELSE $4::timestamptz END
+  FROM x WHERE ${X_FENCED}
+  RETURNING x.i, s.cancel_requested, s.attempts
+)
+SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}`;
+
+  async function beginMany(refs: readonly LeaseRef[], now: Date): Promise<BatchItemResult<BeginSendResult>[]> {
+    const items = refs.map((ref) => {
+      try {
+        checkRef(ref);
+        return { ref };
+      } catch (e) {
+        return e as RappelError;
+      }
+    });
+    const out: BatchItemResult<BeginSendResult>[] = items.map((it) =>
+      it instanceof RappelError ? { ok: false, error: it } : (undefined as never),
+    );
+    const plan = rounds(items);
+    if (plan.length === 0) return out;
+    await open();
+    const nowIso = now.toISOString();
+    for (const round of plan) {
+      const rs = round.map((i) => (items[i] as { ref: LeaseRef }).ref);
+      const rows = await retried<Raw>(BEGIN_MANY_SQL, [
+        rs.map((r) => String(r.structureId)),
+        rs.map((r) => String(r.key)),
+        rs.map((r) => r.token),
+        nowIso,
+      ]);
+      rows.forEach((r, j) => {
+        const i = round[j]!;
+        if (r.done === null) out[i] = { ok: false, error: lostOf(rs[j]!, r, now) };
+        else if (r.cancel_requested === true) out[i] = { ok: true, value: { ok: false, reason: "cancel-requested" } };
+        else out[i] = { ok: true, value: { ok: true, attempts: Number(r.attempts) } };
+      });
+    }
+    return out;
+  }
+
+  /** One validated item of a release batch: what `complete` or `reschedule` writes. */
+  interface ReleaseItem {
+    ref: LeaseRef;
+    /** `final` (an outcome other than cancelled), `cancel`, or `reschedule`. */
+    mode: "final" | "cancel" | "reschedule";
+    status: string | null;
+    provider: string | null;
+    providerMessageId: string | null;
+    failureCode: string | null;
+    failureReason: string | null;
+    skipReason: string | null;
+    providerStatus: string | null;
+    nextAt: string | null;
+  }
+
+  function releaseItem(
+    ref: LeaseRef,
+    outcome: SendOutcome | undefined,
+    opts: RescheduleOptions | undefined,
+    now: Date,
+  ): ReleaseItem | RappelError {
+    try {
+      checkRef(ref);
+      const item: ReleaseItem = {
+        ref,
+        mode: "final",
+        status: null,
+        provider: null,
+        providerMessageId: null,
+        failureCode: null,
+        failureReason: null,
+        skipReason: null,
+        providerStatus: null,
+        nextAt: null,
+      };
+      if (outcome === undefined) {
+        if (opts === null || typeof opts !== "object")
+          throw invalid("options must be an object", [{ path: "options", message: "Expected RescheduleOptions" }]);
+        item.mode = "reschedule";
+        item.nextAt = iso(opts.nextAttemptAt, "nextAttemptAt");
+        item.failureCode = opts.failureCode ?? null;
+        item.failureReason = opts.failureReason ?? null;
+        return item;
+      }
+      if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
+        throw invalid("outcome must be a send outcome", [
+          { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
+        ]);
+      const issues: ValidationIssue[] = [];
+      if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
+      if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
+      if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
+      if (issues.length > 0) throw invalid("Invalid send outcome", issues);
+      if (outcome.status === "cancelled") {
+        item.mode = "cancel";
+        return item;
+      }
+      switch (outcome.status) {
+        case "sent":
+        case "unknown":
+          item.provider = outcome.provider ?? null;
+          item.providerMessageId = outcome.providerMessageId ?? null;
+          if (outcome.status === "unknown") {
+            item.failureCode = outcome.failureCode ?? ErrorCode.TRANSPORT_UNKNOWN;
+            item.failureReason = outcome.failureReason ?? null;
+          }
+          break;
+        case "failed":
+          item.failureCode = outcome.failureCode;
+          item.failureReason = outcome.failureReason ?? null;
+          item.provider = outcome.provider ?? null;
+          break;
+        case "missed":
+          item.failureReason = outcome.failureReason ?? null;
+          break;
+        case "skipped":
+          item.skipReason = outcome.skipReason;
+          break;
+      }
+      item.status = outcome.status;
+      // The provider's initial status folds into a send that has none yet (R-49).
+      if (outcome.status === "sent" && item.providerMessageId !== null) {
+        const initial = {
+          status: item.status,
+          provider_status: null,
+          failure_code: item.failureCode,
+          updated_at: now.toISOString(),
+        };
+        fold(initial, outcome.providerStatus ?? "sent", null, now);
+        item.status = initial.status;
+        item.providerStatus = initial.provider_status;
+        item.failureCode = initial.failure_code;
+      }
+      return item;
+    } catch (e) {
+      if (e instanceof RappelError) return e;
+      throw e;
+    }
+  }
+
+  // One statement ends a batch of claims, whatever each item's mode. "Resolving" (R) is a cancelled outcome, or a
+  // reschedule of a claim whose cancel was requested: the newer plan (replacement) becomes planned, else the send is
+  // cancelled. Column references on the right are the row before the update.
+  const R = "(x.mode = 'cancel' OR (x.mode = 'reschedule' AND s.cancel_requested))";
+  const P = `(${R} AND s.replacement IS NOT NULL)`;
+  const RELEASE_MANY_SQL = `
+WITH x AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+    $10::text[], $11::text[], $12::text[], $13::timestamptz[]) WITH ORDINALITY
+    AS x(structure_id, key, token, mode, status, provider, provider_message_id, failure_code, failure_reason, skip_reason,
+      provider_status, next_at, i)
+),
+u AS (
+  UPDATE ${S}.sends s SET
+    status = CASE WHEN x.mode = 'final' THEN x.status
+      WHEN ${R} THEN (CASE WHEN s.replacement IS NULL THEN 'cancelled' ELSE 'planned' END) ELSE 'planned' END,
+    ${CONTENT.map(([col, type]) => `${col} = CASE WHEN ${P} THEN (s.replacement->>'${col}')::${type} ELSE s.${col} END`).join(",\n    ")},
+    data = CASE WHEN ${P} THEN s.replacement->'data' ELSE s.data END,
+    next_attempt_at = CASE WHEN ${P} THEN (s.replacement->>'send_at')::timestamptz
+      WHEN x.mode = 'reschedule' AND NOT ${R} THEN x.next_at ELSE s.next_attempt_at END,
+    due_at = CASE WHEN ${P} THEN (s.replacement->>'send_at')::timestamptz
+      WHEN x.mode = 'reschedule' AND NOT ${R} THEN x.next_at ELSE NULL END,
+    completed_at = CASE WHEN x.mode = 'final' OR (${R} AND s.replacement IS NULL) THEN $4::timestamptz
+      ELSE s.completed_at END,
+    lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false, handed_off_at = NULL, replacement = NULL,
+    updated_at = $4::timestamptz,
+    provider = COALESCE(x.provider, s.provider),
+    provider_message_id = CASE WHEN x.provider_message_id IS NOT NULL AND COALESCE(x.provider, s.provider) IS NOT NULL
+      THEN x.provider_message_id ELSE s.provider_message_id END,
+    provider_status = COALESCE(x.provider_status, s.provider_status),
+    failure_code = COALESCE(x.failure_code, s.failure_code),
+    failure_reason = COALESCE(x.failure_reason, s.failure_reason),
+    skip_reason = COALESCE(x.skip_reason, s.skip_reason)
+  FROM x WHERE ${X_FENCED}
+  RETURNING x.i, s.status, s.next_attempt_at, s.provider_status, s.provider
+)
+SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, ${LOST_COLS} ${OUTCOME_JOIN}`;
+
+  async function releaseMany(
+    items: readonly (ReleaseItem | RappelError)[],
+    now: Date,
+  ): Promise<BatchItemResult<ReleaseResult>[]> {
+    const out: BatchItemResult<ReleaseResult>[] = items.map((it) =>
+      it instanceof RappelError ? { ok: false, error: it } : (undefined as never),
+    );
+    const plan = rounds(items);
+    if (plan.length === 0) return out;
+    await open();
+    const nowIso = now.toISOString();
+    for (const round of plan) {
+      const its = round.map((i) => items[i] as ReleaseItem);
+      const col = <K extends keyof ReleaseItem>(k: K) => its.map((it) => it[k]);
+      const rows = await retried<Raw>(RELEASE_MANY_SQL, [
+        its.map((it) => String(it.ref.structureId)),
+        its.map((it) => String(it.ref.key)),
+        its.map((it) => it.ref.token),
+        nowIso,
+        col("mode"),
+        col("status"),
+        col("provider"),
+        col("providerMessageId"),
+        col("failureCode"),
+        col("failureReason"),
+        col("skipReason"),
+        col("providerStatus"),
+        col("nextAt"),
+      ]);
+      // A provider status may have arrived first. The ids are committed first, then (a new snapshot) what waits for
+      // them is taken: a callback committed before that read is folded here; one committed after it sees the id
+      // (recordProviderStatus looks for the send again after writing) and folds itself. Folding is monotonic, so a
+      // status folded twice changes nothing. Without a provider in the outcome (an `unknown` one) the id is only
+      // recorded when the send already names one: rare, and recordProviderStatus folds later callbacks.
+      const waiting: number[] = [];
+      rows.forEach((r, j) => {
+        const i = round[j]!;
+        if (r.done === null) out[i] = { ok: false, error: lostOf(its[j]!.ref, r, now) };
+        else {
+          out[i] = { ok: true, value: release(r) };
+          if (its[j]!.providerMessageId !== null && its[j]!.provider !== null) waiting.push(j);
+        }
+      });
+      if (waiting.length === 0) continue;
+      const early = await db.query<Raw>(
+        `DELETE FROM ${S}.early_provider_statuses e USING unnest($1::text[], $2::text[]) AS w(provider, provider_message_id)
+         WHERE e.provider = w.provider AND e.provider_message_id = w.provider_message_id
+         RETURNING e.provider, e.provider_message_id, e.status, e.error_code`,
+        [waiting.map((j) => String(rows[j]!.provider)), waiting.map((j) => its[j]!.providerMessageId)],
+      );
+      for (const e of early) {
+        const j = waiting.find(
+          (w) => String(rows[w]!.provider) === e.provider && its[w]!.providerMessageId === e.provider_message_id,
+        )!;
+        const folded = await foldInto(
+          String(e.provider),
+          String(e.provider_message_id),
+          [{ status: String(e.status) as ProviderStatus, errorCode: str(e.error_code) }],
+          now,
+        );
+        if (folded !== null) out[round[j]!] = { ok: true, value: release(folded.raw) };
+      }
+    }
+    return out;
+  }
+
   const storage: PostgresStorage = {
     capabilities,
     schema,
@@ -844,145 +1156,48 @@ RETURNING s.*`;
     async beginSend(ref, now) {
       checkRef(ref);
       iso(now, "now");
-      await open();
-      const [r] = await owned<Raw>(
-        ref,
-        now,
-        `UPDATE ${S}.sends SET
-           attempts = attempts + CASE WHEN cancel_requested THEN 0 ELSE 1 END,
-           handed_off_at = CASE WHEN cancel_requested THEN handed_off_at ELSE $4::timestamptz END,
-           updated_at = CASE WHEN cancel_requested THEN updated_at ELSE $4::timestamptz END
-         WHERE ${FENCED} RETURNING cancel_requested, attempts`,
-        [],
-      );
-      if (r!.cancel_requested === true) return { ok: false, reason: "cancel-requested" } satisfies BeginSendResult;
-      return { ok: true, attempts: Number(r!.attempts) } satisfies BeginSendResult;
+      const [r] = await beginMany([ref], now);
+      if (!r!.ok) throw r!.error;
+      return r!.value;
+    },
+
+    async beginSendMany(refs, now) {
+      if (!Array.isArray(refs))
+        throw invalid("refs must be an array", [{ path: "refs", message: "Expected an array of LeaseRef" }]);
+      iso(now, "now");
+      return beginMany(refs, now);
     },
 
     async complete(ref, outcome, now) {
       checkRef(ref);
       iso(now, "now");
-      if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
-        throw invalid("outcome must be a send outcome", [
-          { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
-        ]);
-      const issues: ValidationIssue[] = [];
-      if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
-      if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
-      if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
-      if (issues.length > 0) throw invalid("Invalid send outcome", issues);
-      await open();
-      if (outcome.status === "cancelled") {
-        const [r] = await owned<Raw>(
-          ref,
-          now,
-          `UPDATE ${S}.sends SET ${resolveSet("$4")} WHERE ${FENCED} RETURNING status, next_attempt_at, provider_status`,
-          [],
-        );
-        return release(r!);
-      }
-      let provider: string | null = null;
-      let providerMessageId: string | null = null;
-      let failureCode: string | null = null;
-      let failureReason: string | null = null;
-      let skipReason: string | null = null;
-      switch (outcome.status) {
-        case "sent":
-        case "unknown":
-          provider = outcome.provider ?? null;
-          providerMessageId = outcome.providerMessageId ?? null;
-          if (outcome.status === "unknown") {
-            failureCode = outcome.failureCode ?? ErrorCode.TRANSPORT_UNKNOWN;
-            failureReason = outcome.failureReason ?? null;
-          }
-          break;
-        case "failed":
-          failureCode = outcome.failureCode;
-          failureReason = outcome.failureReason ?? null;
-          provider = outcome.provider ?? null;
-          break;
-        case "missed":
-          failureReason = outcome.failureReason ?? null;
-          break;
-        case "skipped":
-          skipReason = outcome.skipReason;
-          break;
-      }
-      // The provider's initial status folds into a send that has none yet (R-49).
-      let status: string = outcome.status;
-      let providerStatus: string | null = null;
-      if (outcome.status === "sent" && providerMessageId !== null) {
-        const initial = { status, provider_status: null, failure_code: failureCode, updated_at: now.toISOString() };
-        fold(initial, outcome.providerStatus ?? "sent", null, now);
-        status = initial.status;
-        providerStatus = initial.provider_status;
-        failureCode = initial.failure_code;
-      }
-      const update = `UPDATE ${S}.sends SET
-          status = $5, lease_owner = NULL, lease_expires_at = NULL, due_at = NULL, cancel_requested = false,
-          handed_off_at = NULL, replacement = NULL, updated_at = $4::timestamptz, completed_at = $4::timestamptz,
-          provider = COALESCE($6, provider),
-          provider_message_id = CASE WHEN $7::text IS NOT NULL AND COALESCE($6, provider) IS NOT NULL THEN $7 ELSE provider_message_id END,
-          provider_status = COALESCE($11, provider_status),
-          failure_code = COALESCE($8, failure_code), failure_reason = COALESCE($9, failure_reason),
-          skip_reason = COALESCE($10, skip_reason)
-        WHERE ${FENCED} RETURNING *`;
-      const params = [status, provider, providerMessageId, failureCode, failureReason, skipReason, providerStatus];
-      if (providerMessageId === null || provider === null) {
-        // Without a message id nothing can be waiting for it; without a provider (an `unknown` outcome) the id is
-        // only recorded when the send already names one: rare, and recordProviderStatus folds later callbacks.
-        const [r] = await owned<Raw>(ref, now, update, params);
-        return release(r!);
-      }
-      // A provider status may have arrived first. The id is committed first, then (a new snapshot) what waits for
-      // it is taken: a callback committed before that read is folded here; one committed after it sees the id
-      // (recordProviderStatus looks for the send again after writing) and folds itself. Folding is monotonic, so a
-      // status folded twice changes nothing.
-      const [r] = await owned<Raw>(ref, now, update, params);
-      const early = await db.query<Raw>(
-        `DELETE FROM ${S}.early_provider_statuses WHERE provider = $1 AND provider_message_id = $2
-         RETURNING status, error_code`,
-        [String(r!.provider), providerMessageId],
-      );
-      if (early.length === 0) return release(r!);
-      const folded = await foldInto(
-        String(r!.provider),
-        providerMessageId,
-        early.map((e) => ({ status: String(e.status) as ProviderStatus, errorCode: str(e.error_code) })),
-        now,
-      );
-      return release(folded === null ? r! : folded.raw);
+      const [r] = await releaseMany([releaseItem(ref, outcome, undefined, now)], now);
+      if (!r!.ok) throw r!.error;
+      return r!.value;
     },
 
     async reschedule(ref, opts, now) {
       checkRef(ref);
       iso(now, "now");
-      if (opts === null || typeof opts !== "object")
-        throw invalid("options must be an object", [{ path: "options", message: "Expected RescheduleOptions" }]);
-      const next = iso(opts.nextAttemptAt, "nextAttemptAt");
-      await open();
-      const [r] = await owned<Raw>(
-        ref,
+      const [r] = await releaseMany([releaseItem(ref, undefined, opts, now)], now);
+      if (!r!.ok) throw r!.error;
+      return r!.value;
+    },
+
+    async completeMany(items, now) {
+      if (!Array.isArray(items))
+        throw invalid("items must be an array", [{ path: "items", message: "Expected an array of items" }]);
+      iso(now, "now");
+      return releaseMany(
+        items.map((item, i) => {
+          if (item === null || typeof item !== "object")
+            return invalid("item must be an object", [{ path: `items.${i}`, message: "Expected { ref, outcome }" }]);
+          return "reschedule" in item
+            ? releaseItem(item.ref, undefined, item.reschedule, now)
+            : releaseItem(item.ref, item.outcome, undefined, now);
+        }),
         now,
-        `UPDATE ${S}.sends SET
-           failure_code = COALESCE($6, failure_code), failure_reason = COALESCE($7, failure_reason),
-           status = CASE WHEN cancel_requested THEN (CASE WHEN replacement IS NULL THEN 'cancelled' ELSE 'planned' END) ELSE 'planned' END,
-           ${CONTENT.map(
-             ([col, type]) =>
-               `${col} = CASE WHEN cancel_requested AND replacement IS NOT NULL THEN (replacement->>'${col}')::${type} ELSE ${col} END`,
-           ).join(",\n           ")},
-           data = CASE WHEN cancel_requested AND replacement IS NOT NULL THEN replacement->'data' ELSE data END,
-           next_attempt_at = CASE WHEN NOT cancel_requested THEN $5::timestamptz
-             WHEN replacement IS NOT NULL THEN (replacement->>'send_at')::timestamptz ELSE next_attempt_at END,
-           due_at = CASE WHEN NOT cancel_requested THEN $5::timestamptz
-             WHEN replacement IS NOT NULL THEN (replacement->>'send_at')::timestamptz ELSE NULL END,
-           completed_at = CASE WHEN cancel_requested AND replacement IS NULL THEN $4::timestamptz ELSE completed_at END,
-           lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false, handed_off_at = NULL,
-           replacement = NULL, updated_at = $4::timestamptz
-         WHERE ${FENCED} RETURNING status, next_attempt_at, provider_status`,
-        [next, opts.failureCode ?? null, opts.failureReason ?? null],
       );
-      return release(r!);
     },
 
     async getSend(structureId, key) {
@@ -1238,6 +1453,24 @@ RETURNING s.*`;
         String(e164),
       ]);
       return r?.opted_out === true;
+    },
+
+    async smsOptedOutAmong(structureId, e164s) {
+      checkStructure(structureId);
+      if (!Array.isArray(e164s))
+        throw invalid("e164s must be an array", [{ path: "e164s", message: "Expected an array of strings" }]);
+      const issues: ValidationIssue[] = [];
+      e164s.forEach((e, i) => {
+        if (typeof e !== "string") issues.push({ path: `e164s.${i}`, message: "Expected a string" });
+      });
+      if (issues.length > 0) throw invalid("Invalid numbers", issues);
+      await open();
+      if (e164s.length === 0) return [];
+      const rows = await db.query<{ e164: string }>(
+        `SELECT e164 FROM ${S}.sms_opt_outs WHERE structure_id = $1 AND e164 = ANY($2::text[]) AND opted_out`,
+        [structureId, [...new Set(e164s)]],
+      );
+      return rows.map((r) => r.e164);
     },
 
     async appendInbox(structureId: string, message: InboxMessageInput): Promise<InboxMessage> {
