@@ -1,5 +1,7 @@
 import type {
+  BatchItemResult,
   ClaimedSend,
+  CompleteManyItem,
   LeaseRef,
   PlannedSend,
   ProviderStatus,
@@ -154,6 +156,11 @@ export const STORAGE_CONFORMANCE_TESTS = [
   "invalid input is rejected with invalid-input",
   "inbox: idempotent by key, oldest first, per recipient, with read status",
   "inbox: tenant isolation",
+  "batch: beginSendMany agrees item by item with beginSend",
+  "batch: completeMany agrees item by item with complete and reschedule",
+  "batch: per-item fencing, tenancy, empty batches and invalid items",
+  "batch: cancel versus beginSendMany race: nothing cancelled or stopped is handed off",
+  "batch: smsOptedOutAmong answers as isSmsOptedOut",
 ] as const;
 
 /**
@@ -255,6 +262,32 @@ function shuffle<T>(items: T[], rnd: () => number): T[] {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;
+}
+
+/** A single call's answer in the shape of a batch item: value, or the error code it threw. */
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: unknown }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (e) {
+    return { ok: false, code: (e as { code?: unknown }).code };
+  }
+}
+
+/** A batch item in the same shape as {@link settle}. */
+function item<T>(r: BatchItemResult<T>): { ok: true; value: T } | { ok: false; code: unknown } {
+  return r.ok ? { ok: true, value: r.value } : { ok: false, code: r.error.code };
+}
+
+/** What two structures set up alike must agree on: the persisted send without tenant, token or tenant-made ids. */
+async function comparable(inspect: StorageInspector, structureId: string, key: string) {
+  const p = await inspect.send(structureId, key);
+  if (p === null) return null;
+  const { structureId: _s, leaseToken, providerMessageId, ...rest } = p;
+  return {
+    ...rest,
+    leaseToken: leaseToken === null ? null : "held",
+    providerMessageId: providerMessageId?.replace(`${structureId}-`, "") ?? null,
+  };
 }
 
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -1131,6 +1164,277 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
       await expect(storage.appendInbox("s1", { ...base, idempotencyKey: "" })).rejects.toMatchObject({
         code: "invalid-input",
       });
+    });
+
+    test("batch: beginSendMany agrees item by item with beginSend", async (storage, inspect, skipTest) => {
+      if (!storage.beginSendMany) return skipTest("no beginSendMany");
+      // Two structures set up alike: s1 goes through beginSend, s2 through one beginSendMany.
+      const keys = ["lapsed", "ok", "stopped", "superseded", "ok2"];
+      for (const sid of ["s1", "s2"]) {
+        await storage.upsertPlanned(
+          sid,
+          keys.map((k, i) => send(sid, k, { sendAt: at(k === "lapsed" ? -100 : i - 10), appointmentId: `r-${k}` })),
+          at(-1000),
+        );
+      }
+      const lapsed = await storage.claimDue({ now: at(0), limit: 2, leaseMs: 500, owner: "w" });
+      expect(lapsed.map((c) => c.send.key)).toEqual(["lapsed", "lapsed"]);
+      const claims = [...lapsed, ...(await storage.claimDue({ now: at(0), limit: 100, leaseMs: 60_000, owner: "w" }))];
+      expect(claims).toHaveLength(10);
+      for (const sid of ["s1", "s2"]) {
+        await storage.cancel(sid, { keys: ["stopped"] }, at(1));
+        await storage.upsertPlanned(sid, [send(sid, "superseded", { sendAt: at(9000), appointmentId: "r-x" })], at(1));
+      }
+      const refsOf = (sid: string): LeaseRef[] => {
+        const by = new Map(claims.filter((c) => c.send.structureId === sid).map((c) => [c.send.key, ref(c)]));
+        return [
+          by.get("ok2")!,
+          by.get("lapsed")!,
+          by.get("stopped")!,
+          by.get("ok")!,
+          { ...by.get("ok")!, token: by.get("ok")!.token + 1000 }, // stale token
+          by.get("superseded")!,
+          { structureId: sid, key: "nope", token: 1 }, // no such send
+          by.get("ok")!, // the same ref again: a second attempt, as two calls would count
+          { structureId: sid, key: "ok", token: "x" as unknown as number }, // invalid
+        ];
+      };
+      const now = at(600);
+      const single = [];
+      for (const r of refsOf("s1")) single.push(await settle(storage.beginSend(r, now)));
+      const batch = (await storage.beginSendMany(refsOf("s2"), now)).map(item);
+      expect(batch).toEqual(single);
+      expect(batch.map((r) => (r.ok ? r.value : r.code))).toEqual([
+        { ok: true, attempts: 1 },
+        "lease-lost",
+        { ok: false, reason: "cancel-requested" },
+        { ok: true, attempts: 1 },
+        "lease-lost",
+        { ok: false, reason: "cancel-requested" },
+        "lease-lost",
+        { ok: true, attempts: 2 },
+        "invalid-input",
+      ]);
+      for (const k of keys) expect(await comparable(inspect, "s2", k), k).toEqual(await comparable(inspect, "s1", k));
+      expect(await inspect.send("s2", "ok")).toMatchObject({ handedOff: true, attempts: 2 });
+      expect(await inspect.send("s2", "stopped")).toMatchObject({ handedOff: false, attempts: 0 });
+    });
+
+    test("batch: completeMany agrees item by item with complete and reschedule", async (storage, inspect, skipTest) => {
+      if (!storage.completeMany) return skipTest("no completeMany");
+      const keys = ["sent", "early", "failed", "unknown", "missed", "skipped", "retry", "stopped", "superseded", "dup"];
+      for (const sid of ["s1", "s2"]) {
+        await storage.upsertPlanned(
+          sid,
+          keys.map((k) => send(sid, k, { appointmentId: `r-${k}` })),
+          at(-1),
+        );
+      }
+      const claims = await storage.claimDue({ now: at(0), limit: 100, leaseMs: 60_000, owner: "w" });
+      expect(claims).toHaveLength(20);
+      const now = at(10);
+      for (const sid of ["s1", "s2"]) {
+        for (const c of claims)
+          if (c.send.structureId === sid && !["stopped", "superseded"].includes(c.send.key))
+            expect((await storage.beginSend(ref(c), at(1))).ok).toBe(true);
+        await storage.cancel(sid, { keys: ["stopped"] }, at(2));
+        await storage.upsertPlanned(sid, [send(sid, "superseded", { sendAt: at(9000), appointmentId: "r-x" })], at(2));
+        // A provider callback that beats the transport's answer is folded in by the completing item.
+        await storage.recordProviderStatus({
+          provider: "p",
+          providerMessageId: `${sid}-m2`,
+          status: "delivered",
+          at: at(3),
+        });
+      }
+      const itemsOf = (sid: string) => {
+        const by = new Map(claims.filter((c) => c.send.structureId === sid).map((c) => [c.send.key, ref(c)]));
+        return [
+          { ref: by.get("retry")!, reschedule: { nextAttemptAt: at(30_000), failureCode: "transport-transient" } },
+          { ref: by.get("sent")!, outcome: { status: "sent", provider: "p", providerMessageId: `${sid}-m1` } },
+          { ref: by.get("early")!, outcome: { status: "sent", provider: "p", providerMessageId: `${sid}-m2` } },
+          { ref: by.get("failed")!, outcome: { status: "failed", failureCode: "21211", failureReason: "bad" } },
+          { ref: { ...by.get("dup")!, token: by.get("dup")!.token + 1000 }, outcome: { status: "missed" } },
+          { ref: by.get("unknown")!, outcome: { status: "unknown", provider: "p" } },
+          { ref: by.get("missed")!, outcome: { status: "missed", failureReason: "too late" } },
+          { ref: by.get("skipped")!, outcome: { status: "skipped", skipReason: "opted-out" } },
+          { ref: by.get("stopped")!, outcome: { status: "cancelled" } },
+          { ref: by.get("superseded")!, reschedule: { nextAttemptAt: at(20) } },
+          { ref: by.get("dup")!, outcome: { status: "sent", provider: "p" } },
+          { ref: by.get("dup")!, outcome: { status: "sent", provider: "p" } }, // already completed: lease-lost
+          { ref: by.get("missed")!, outcome: { status: "bogus" } }, // invalid, whatever the lease
+        ] as Parameters<NonNullable<Storage["completeMany"]>>[0];
+      };
+      const single = [];
+      for (const it of itemsOf("s1")) {
+        single.push(
+          await settle(
+            "outcome" in it
+              ? storage.complete(it.ref, it.outcome, now)
+              : storage.reschedule(it.ref, it.reschedule, now),
+          ),
+        );
+      }
+      const batch = (await storage.completeMany(itemsOf("s2"), now)).map(item);
+      expect(batch).toEqual(single);
+      expect(batch.map((r) => (r.ok ? r.value.status : r.code))).toEqual([
+        "planned",
+        "sent",
+        "delivered",
+        "failed",
+        "lease-lost",
+        "unknown",
+        "missed",
+        "skipped",
+        "cancelled",
+        "planned",
+        "sent",
+        "lease-lost",
+        "invalid-input",
+      ]);
+      expect(batch[0]).toEqual({ ok: true, value: { status: "planned", nextAttemptAt: at(30_000) } });
+      expect(batch[9]).toEqual({ ok: true, value: { status: "planned", nextAttemptAt: at(9000) } });
+      for (const k of keys) expect(await comparable(inspect, "s2", k), k).toEqual(await comparable(inspect, "s1", k));
+      expect(await storage.getSend("s2", "failed")).toMatchObject({ failureCode: "21211", failureReason: "bad" });
+      expect((await storage.getSend("s2", "retry"))?.failureCode).toBe("transport-transient");
+      expect(await storage.getSend("s2", "early")).toMatchObject({ status: "delivered", providerMessageId: "s2-m2" });
+    });
+
+    test("batch: per-item fencing, tenancy, empty batches and invalid items", async (storage, inspect, skipTest) => {
+      if (!storage.beginSendMany || !storage.completeMany) return skipTest("no batched calls");
+      expect(await storage.beginSendMany([], at(0))).toEqual([]);
+      expect(await storage.completeMany([], at(0))).toEqual([]);
+      await storage.upsertPlanned("s1", [send("s1", "k1"), send("s1", "k2", { appointmentId: "r2" })], at(-1));
+      const [stale] = await storage.claimDue({ now: at(0), limit: 1, leaseMs: 1000, owner: "w1" });
+      const [other] = await storage.claimDue({ now: at(0), limit: 1, leaseMs: 60_000, owner: "w1" });
+      // k1 lapses and is claimed again by w2: w1's token is stale, the other item is unaffected.
+      const [fresh] = await storage.claimDue({ now: at(1500), limit: 1, leaseMs: 60_000, owner: "w2" });
+      expect(fresh!.send.key).toBe(stale!.send.key);
+      const t = at(1600);
+      const begun = await storage.beginSendMany(
+        [ref(stale!), ref(other!), { ...ref(fresh!), structureId: "s2" }, ref(fresh!)],
+        t,
+      );
+      expect(begun.map(item)).toEqual([
+        { ok: false, code: "lease-lost" },
+        { ok: true, value: { ok: true, attempts: 1 } },
+        { ok: false, code: "lease-lost" },
+        { ok: true, value: { ok: true, attempts: 1 } },
+      ]);
+      const lost = begun[0]!;
+      expect(lost.ok === false && lost.error).toBeInstanceOf(Error);
+      expect(await inspect.send("s1", fresh!.send.key)).toMatchObject({ leaseOwner: "w2", attempts: 1 });
+      const done = await storage.completeMany(
+        [
+          { ref: ref(stale!), outcome: { status: "sent", provider: "p" } },
+          { ref: ref(fresh!), outcome: { status: "sent", provider: "p", providerMessageId: "m1" } },
+          { ref: { ...ref(other!), structureId: "s2" }, outcome: { status: "sent", provider: "p" } },
+          { ref: ref(other!), reschedule: { nextAttemptAt: new Date("x") } },
+          null as never,
+          { ref: ref(other!), outcome: { status: "sent", provider: "p", providerMessageId: "m2" } },
+        ],
+        t,
+      );
+      expect(done.map((r) => (r.ok ? r.value.status : r.error.code))).toEqual([
+        "lease-lost",
+        "sent",
+        "lease-lost",
+        "invalid-input",
+        "invalid-input",
+        "sent",
+      ]);
+      expect(await inspect.send("s1", "k1")).toMatchObject({ status: "sent", providerMessageId: "m1" });
+      expect(await inspect.send("s1", "k2")).toMatchObject({ status: "sent", providerMessageId: "m2" });
+      // The whole call rejects only when it cannot run at all.
+      await expect(storage.beginSendMany([ref(other!)], new Date("x"))).rejects.toMatchObject({
+        code: "invalid-input",
+      });
+      await expect(storage.completeMany([], new Date("x"))).rejects.toMatchObject({ code: "invalid-input" });
+    });
+
+    test("batch: cancel versus beginSendMany race: nothing cancelled or stopped is handed off", async (storage, inspect, skipTest) => {
+      if (!storage.beginSendMany || !storage.completeMany) return skipTest("no batched calls");
+      const n = Math.min(N, 1000);
+      const plan = many("s1", n, 13);
+      await upsertAll(storage, "s1", plan);
+      const rnd = random(7);
+      const order = shuffle(
+        plan.map((p) => p.appointmentId!),
+        rnd,
+      );
+      const handedOff = new Map<string, number>();
+      const cannotSend = new Set<string>();
+      const tooLate = new Set<string>();
+      const now = at(60_000);
+      let cancelling = true;
+      const canceller = (async () => {
+        for (const appointmentId of order.slice(0, n / 2)) {
+          const r = await storage.cancel("s1", { appointmentId }, now);
+          for (const s of [...r.cancelled, ...r.stopped]) cannotSend.add(s.key);
+          for (const s of r.tooLate) tooLate.add(s.key);
+          if (rnd() < 0.3) await yieldNow();
+        }
+        cancelling = false;
+      })();
+      const workers = Array.from({ length: CLAIMERS }, async (_, w) => {
+        for (;;) {
+          const claims = await storage.claimDue({
+            now,
+            limit: 1 + Math.floor(rnd() * 8),
+            leaseMs: 600_000,
+            owner: `w${w}`,
+          });
+          if (claims.length === 0) {
+            if (!cancelling) return;
+            await yieldNow();
+            continue;
+          }
+          if (rnd() < 0.5) await yieldNow();
+          const refs = claims.map(ref);
+          const begun = await storage.beginSendMany!(refs, now);
+          const items: CompleteManyItem[] = [];
+          begun.forEach((b, i) => {
+            expect(b.ok, "a held lease is never lost here").toBe(true);
+            if (b.ok && b.value.ok) {
+              handedOff.set(refs[i]!.key, (handedOff.get(refs[i]!.key) ?? 0) + 1);
+              items.push({ ref: refs[i]!, outcome: { status: "sent", provider: "p" } });
+            } else items.push({ ref: refs[i]!, outcome: { status: "cancelled" } });
+          });
+          if (rnd() < 0.5) await yieldNow();
+          const done = await storage.completeMany!(items, now);
+          expect(done.every((d) => d.ok)).toBe(true);
+        }
+      });
+      await Promise.all([canceller, ...workers]);
+      for (const key of cannotSend) expect(handedOff.has(key), `${key} was cancelled but handed off`).toBe(false);
+      for (const key of tooLate) expect(handedOff.get(key)).toBe(1);
+      expect([...handedOff.values()].every((v) => v === 1)).toBe(true);
+      expect(handedOff.size + cannotSend.size).toBe(n);
+      for (const p of plan.filter((_, i) => i % 50 === 0)) {
+        const raw = await inspect.send("s1", p.key);
+        expect(raw?.status).toBe(cannotSend.has(p.key) ? "cancelled" : "sent");
+      }
+    });
+
+    test("batch: smsOptedOutAmong answers as isSmsOptedOut", async (storage, _inspect, skipTest) => {
+      if (!storage.smsOptedOutAmong) return skipTest("no smsOptedOutAmong");
+      const [a, b, c, d] = ["+33600000001", "+33600000002", "+33600000003", "+33600000004"];
+      expect(await storage.smsOptedOutAmong("s1", [a!, b!])).toEqual([]);
+      await storage.setSmsOptOut("s1", a!, true, at(0));
+      await storage.setSmsOptOut("s1", b!, true, at(0));
+      await storage.setSmsOptOut("s1", b!, false, at(1));
+      await storage.setSmsOptOut("s2", c!, true, at(0));
+      await storage.setSmsOptOut("s1", d!, true, at(0));
+      const asked = [b!, a!, c!, a!, "+33699999999", d!];
+      const expected = [];
+      for (const n of new Set(asked)) if (await storage.isSmsOptedOut("s1", n)) expected.push(n);
+      const got = await storage.smsOptedOutAmong("s1", asked);
+      expect([...got].sort()).toEqual(expected.sort());
+      expect([...got].sort()).toEqual([a!, d!].sort());
+      expect(await storage.smsOptedOutAmong("s2", asked)).toEqual([c!]);
+      expect(await storage.smsOptedOutAmong("s3", asked)).toEqual([]);
+      expect(await storage.smsOptedOutAmong("s1", [])).toEqual([]);
+      await expect(storage.smsOptedOutAmong("s1", [a!, 5 as never])).rejects.toMatchObject({ code: "invalid-input" });
     });
 
     test("invalid input is rejected with invalid-input", async (storage) => {

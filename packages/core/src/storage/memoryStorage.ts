@@ -5,6 +5,7 @@ import { ErrorCode, RappelError, ValidationError, type ValidationIssue } from ".
 import type {
   AddUsageOptions,
   AddUsageResult,
+  BatchItemResult,
   BeginSendResult,
   CancelResult,
   ClaimedSend,
@@ -18,6 +19,8 @@ import type {
   ReadInboxOptions,
   ReadJournalOptions,
   ReleaseResult,
+  RescheduleOptions,
+  SendOutcome,
   SendRecord,
   SendStatus,
   SmsOptOut,
@@ -408,6 +411,13 @@ function leaseLost(ref: LeaseRef, why: string): RappelError {
   return new RappelError(ErrorCode.LEASE_LOST, `Lease lost on send ${ref.key}: ${why}`, {
     details: { structureId: ref.structureId, key: ref.key, token: ref.token, why },
   });
+}
+
+/** The error of one item of a batched call: storage errors as they are, anything else wrapped. */
+function itemError(e: unknown): RappelError {
+  return e instanceof RappelError
+    ? e
+    : new RappelError(ErrorCode.ADAPTER_ERROR, "The memory storage failed on this item", { cause: e });
 }
 
 function isDate(d: unknown): d is Date {
@@ -824,6 +834,97 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   >();
   const cloneInbox = (m: InboxMessage): InboxMessage => ({ ...m, at: new Date(m.at.getTime()) });
 
+  /** `beginSend` on one item, synchronously (shared by `beginSend` and `beginSendMany`). */
+  function beginOne(ref: LeaseRef, nowMs: number): BeginSendResult {
+    const row = owned(ref, nowMs);
+    const x = row.x!;
+    if (x.cancelRequested) return { ok: false, reason: "cancel-requested" };
+    x.handedOffAt = nowMs;
+    row.attempts++;
+    row.updatedAt = nowMs;
+    return { ok: true, attempts: row.attempts };
+  }
+
+  /** `complete` on one item, synchronously (shared by `complete` and `completeMany`). */
+  function completeOne(ref: LeaseRef, outcome: SendOutcome, nowMs: number): ReleaseResult {
+    if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
+      throw invalid("outcome must be a send outcome", [
+        { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
+      ]);
+    const issues: ValidationIssue[] = [];
+    if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
+    if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
+    if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
+    if (issues.length > 0) throw invalid("Invalid send outcome", issues);
+    const row = owned(ref, nowMs);
+    const x = row.x!;
+    if (outcome.status === "cancelled") {
+      resolveCancelled(row, nowMs);
+      return released(row);
+    }
+    leased.remove(row);
+    clearLease(row);
+    row.status = outcome.status;
+    row.updatedAt = nowMs;
+    x.completedAt = nowMs;
+    switch (outcome.status) {
+      case "sent":
+      case "unknown": {
+        if (outcome.provider !== undefined) x.provider = outcome.provider;
+        if (outcome.status === "unknown") {
+          x.failureCode = outcome.failureCode ?? ErrorCode.TRANSPORT_UNKNOWN;
+          if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
+        }
+        if (outcome.providerMessageId !== undefined && x.provider !== null) {
+          x.providerMessageId = outcome.providerMessageId;
+          const pk = providerKey(x.provider, outcome.providerMessageId);
+          byProviderId.set(pk, row);
+          if (outcome.status === "sent") fold(row, outcome.providerStatus ?? "sent", undefined, nowMs);
+          const pending = early.get(pk);
+          if (pending !== undefined) {
+            early.delete(pk);
+            fold(row, pending.status, pending.errorCode, nowMs);
+          }
+        }
+        break;
+      }
+      case "failed":
+        x.failureCode = outcome.failureCode;
+        if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
+        if (outcome.provider !== undefined) x.provider = outcome.provider;
+        break;
+      case "missed":
+        if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
+        break;
+      case "skipped":
+        x.skipReason = outcome.skipReason;
+        break;
+    }
+    return released(row);
+  }
+
+  /** `reschedule` on one item, synchronously (shared by `reschedule` and `completeMany`). */
+  function rescheduleOne(ref: LeaseRef, opts: RescheduleOptions, nowMs: number): ReleaseResult {
+    if (opts === null || typeof opts !== "object")
+      throw invalid("options must be an object", [{ path: "options", message: "Expected RescheduleOptions" }]);
+    const next = ms(opts.nextAttemptAt, "nextAttemptAt");
+    const row = owned(ref, nowMs);
+    const x = row.x!;
+    if (opts.failureCode !== undefined) x.failureCode = opts.failureCode;
+    if (opts.failureReason !== undefined) x.failureReason = opts.failureReason;
+    if (x.cancelRequested) {
+      resolveCancelled(row, nowMs);
+      return released(row);
+    }
+    leased.remove(row);
+    clearLease(row);
+    row.status = PENDING;
+    row.nextAttemptAt = next;
+    row.updatedAt = nowMs;
+    due.push(row);
+    return released(row);
+  }
+
   const storage: MemoryStorage = {
     capabilities: Object.freeze({ persistent: false, multiProcess: false }),
 
@@ -1014,96 +1115,58 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async beginSend(ref, now) {
       open();
+      return beginOne(ref, ms(now, "now"));
+    },
+
+    async beginSendMany(refs, now) {
+      open();
       const nowMs = ms(now, "now");
-      const row = owned(ref, nowMs);
-      const x = row.x!;
-      if (x.cancelRequested) return { ok: false, reason: "cancel-requested" } satisfies BeginSendResult;
-      x.handedOffAt = nowMs;
-      row.attempts++;
-      row.updatedAt = nowMs;
-      return { ok: true, attempts: row.attempts } satisfies BeginSendResult;
+      if (!Array.isArray(refs))
+        throw invalid("refs must be an array", [{ path: "refs", message: "Expected an array" }]);
+      const out: BatchItemResult<BeginSendResult>[] = new Array(refs.length);
+      for (let i = 0; i < refs.length; i++) {
+        try {
+          out[i] = { ok: true, value: beginOne(refs[i]!, nowMs) };
+        } catch (e) {
+          out[i] = { ok: false, error: itemError(e) };
+        }
+      }
+      return out;
     },
 
     async complete(ref, outcome, now) {
       open();
-      const nowMs = ms(now, "now");
-      if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
-        throw invalid("outcome must be a send outcome", [
-          { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
-        ]);
-      const issues: ValidationIssue[] = [];
-      if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
-      if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
-      if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
-      if (issues.length > 0) throw invalid("Invalid send outcome", issues);
-      const row = owned(ref, nowMs);
-      const x = row.x!;
-      if (outcome.status === "cancelled") {
-        resolveCancelled(row, nowMs);
-        return released(row);
-      }
-      leased.remove(row);
-      clearLease(row);
-      row.status = outcome.status;
-      row.updatedAt = nowMs;
-      x.completedAt = nowMs;
-      switch (outcome.status) {
-        case "sent":
-        case "unknown": {
-          if (outcome.provider !== undefined) x.provider = outcome.provider;
-          if (outcome.status === "unknown") {
-            x.failureCode = outcome.failureCode ?? ErrorCode.TRANSPORT_UNKNOWN;
-            if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
-          }
-          if (outcome.providerMessageId !== undefined && x.provider !== null) {
-            x.providerMessageId = outcome.providerMessageId;
-            const pk = providerKey(x.provider, outcome.providerMessageId);
-            byProviderId.set(pk, row);
-            if (outcome.status === "sent") fold(row, outcome.providerStatus ?? "sent", undefined, nowMs);
-            const pending = early.get(pk);
-            if (pending !== undefined) {
-              early.delete(pk);
-              fold(row, pending.status, pending.errorCode, nowMs);
-            }
-          }
-          break;
-        }
-        case "failed":
-          x.failureCode = outcome.failureCode;
-          if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
-          if (outcome.provider !== undefined) x.provider = outcome.provider;
-          break;
-        case "missed":
-          if (outcome.failureReason !== undefined) x.failureReason = outcome.failureReason;
-          break;
-        case "skipped":
-          x.skipReason = outcome.skipReason;
-          break;
-      }
-      return released(row);
+      return completeOne(ref, outcome, ms(now, "now"));
     },
 
     async reschedule(ref, opts, now) {
       open();
+      return rescheduleOne(ref, opts, ms(now, "now"));
+    },
+
+    async completeMany(items, now) {
+      open();
       const nowMs = ms(now, "now");
-      if (opts === null || typeof opts !== "object")
-        throw invalid("options must be an object", [{ path: "options", message: "Expected RescheduleOptions" }]);
-      const next = ms(opts.nextAttemptAt, "nextAttemptAt");
-      const row = owned(ref, nowMs);
-      const x = row.x!;
-      if (opts.failureCode !== undefined) x.failureCode = opts.failureCode;
-      if (opts.failureReason !== undefined) x.failureReason = opts.failureReason;
-      if (x.cancelRequested) {
-        resolveCancelled(row, nowMs);
-        return released(row);
+      if (!Array.isArray(items))
+        throw invalid("items must be an array", [{ path: "items", message: "Expected an array" }]);
+      const out: BatchItemResult<ReleaseResult>[] = new Array(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        try {
+          if (item === null || typeof item !== "object")
+            throw invalid("item must be an object", [{ path: `items.${i}`, message: "Expected { ref, outcome }" }]);
+          out[i] = {
+            ok: true,
+            value:
+              "outcome" in item
+                ? completeOne(item.ref, item.outcome, nowMs)
+                : rescheduleOne(item.ref, item.reschedule, nowMs),
+          };
+        } catch (e) {
+          out[i] = { ok: false, error: itemError(e) };
+        }
       }
-      leased.remove(row);
-      clearLease(row);
-      row.status = PENDING;
-      row.nextAttemptAt = next;
-      row.updatedAt = nowMs;
-      due.push(row);
-      return released(row);
+      return out;
     },
 
     async getSend(structureId, key) {
@@ -1307,6 +1370,26 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     async isSmsOptedOut(structureId, e164) {
       open();
       return tenants.get(structureId)?.optOuts.get(e164)?.optedOut ?? false;
+    },
+
+    async smsOptedOutAmong(structureId, e164s) {
+      open();
+      if (!Array.isArray(e164s))
+        throw invalid("e164s must be an array", [{ path: "e164s", message: "Expected an array of strings" }]);
+      const issues: ValidationIssue[] = [];
+      for (let i = 0; i < e164s.length; i++)
+        if (typeof e164s[i] !== "string") issues.push({ path: `e164s.${i}`, message: "Expected a string" });
+      if (issues.length > 0) throw invalid("Invalid numbers", issues);
+      const optOuts = tenants.get(structureId)?.optOuts;
+      if (optOuts === undefined || optOuts.size === 0) return [];
+      const out: string[] = [];
+      const seen = new Set<string>();
+      for (const n of e164s) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        if (optOuts.get(n)?.optedOut === true) out.push(n);
+      }
+      return out;
     },
 
     async appendInbox(structureId, message) {
