@@ -949,7 +949,7 @@ export interface Storage {
   /**
    * Batched {@link Storage.complete} and {@link Storage.reschedule} (optional: the engine falls back to the
    * single calls without it). Same as calling `complete(ref, outcome, now)` or `reschedule(ref, options, now)`
-   * for each item in order; results in input order, per-item errors as in {@link Storage.beginSendMany}.
+   * for each item in order; results in input order, per-item errors as in `beginSendMany`.
    *
    * Concurrency: each item is atomic and fenced on its own, like the single calls.
    *
