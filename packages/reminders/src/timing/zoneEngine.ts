@@ -173,6 +173,31 @@ export class ZoneTable {
     for (let idx = Math.floor(fromMs / CHUNK_MS); idx <= Math.floor(toMs / CHUNK_MS); idx++) this.chunk(idx);
   }
 
+  /**
+   * `value` calendar days before instant `t` on the local calendar, at `t`'s own wall time or at `atMs` (local
+   * milliseconds after midnight, when `atMs >= 0`), resolved as {@link resolve} does; `NaN` below the supported
+   * range. One table walk for the common case: the stretch of constant offset holding `t` (within its chunk) also
+   * holds the whole day either side of the wanted reading, so `resolve`'s own fast path would read the same offset.
+   */
+  daysBefore(t: number, value: number, atMs: number): number {
+    const idx = Math.floor(t / CHUNK_MS);
+    const c = this.chunk(idx);
+    const times = c.times;
+    const n = times.length;
+    let i = 0;
+    while (i < n && times[i]! <= t) i++;
+    const o = i === 0 ? c.off0 : c.offs[i - 1]!;
+    const local = t + o;
+    // Without `at`, (day - value) × DAY_MS + (local - day × DAY_MS) is exactly local - value × DAY_MS (integers far
+    // below 2^53): no division needed.
+    const target = atMs >= 0 ? (Math.floor(local / DAY_MS) - value) * DAY_MS + atMs : local - value * DAY_MS;
+    // No transition in [lo, hi) but possibly at lo: the offset is `o` from lo up to hi (exclusive).
+    const lo = i === 0 ? idx * CHUNK_MS : times[i - 1]!;
+    const hi = i === n ? (idx + 1) * CHUNK_MS : times[i]!;
+    if (target - DAY_MS >= lo && target + DAY_MS < hi) return target - o;
+    return target < MIN_INSTANT_MS - DAY_MS ? Number.NaN : this.resolve(target);
+  }
+
   /** UTC offset (ms, local minus UTC) in force at instant `t` (ms since the epoch). */
   offsetAt(t: number): number {
     const c = this.chunk(Math.floor(t / CHUNK_MS));
