@@ -30,8 +30,9 @@ import {
 } from "./keys.js";
 import { type Draft, finish as importedFinish, newDraft as importedNewDraft } from "./reconcile.js";
 import {
-  applyQuietHours as importedApplyQuietHours,
-  localDayKey as importedLocalDayKey,
+  applyQuietHoursMs as importedApplyQuietHoursMs,
+  dayKey as importedDayKey,
+  localDayNumber as importedLocalDayNumber,
   reminderInstant as importedReminderInstant,
   notifiesPractitioner,
   surveyInstant,
@@ -58,8 +59,9 @@ const reminderKey = importedReminderKey;
 const seg = importedSeg;
 const finish = importedFinish;
 const newDraft = importedNewDraft;
-const applyQuietHours = importedApplyQuietHours;
-const localDayKey = importedLocalDayKey;
+const applyQuietHoursMs = importedApplyQuietHoursMs;
+const dayKey = importedDayKey;
+const localDayNumber = importedLocalDayNumber;
 const reminderInstant = importedReminderInstant;
 
 /** Kinds addressed to the contact about one appointment: a move cancels the pending ones and plans them anew. */
@@ -129,7 +131,8 @@ export interface Ctx {
 interface Info {
   iso: string;
   prefix: string;
-  day: string | undefined;
+  /** The local day number (days since 1970-01-01 in the appointment's zone), `NaN` until needed. */
+  day: number;
   /** The first slot's instant (or reason) per channel, reused by the second slot's "same instant" rule. */
   firstEmail: Date | string | undefined;
   firstSms: Date | string | undefined;
@@ -194,7 +197,7 @@ export function infoOf(ctx: Ctx, a: Appointment): Info {
     info = {
       iso,
       prefix: appointmentPrefix(ctx.structureId, a.id, iso),
-      day: undefined,
+      day: Number.NaN,
       firstEmail: undefined,
       firstSms: undefined,
       lastOffset: undefined,
@@ -218,9 +221,9 @@ function expiresOf(ctx: Ctx, a: Appointment): Date {
   return info.expires;
 }
 
-function dayOf(ctx: Ctx, a: Appointment): string {
+function dayOf(ctx: Ctx, a: Appointment): number {
   const info = infoOf(ctx, a);
-  if (info.day === undefined) info.day = localDayKey(a.start, a.timeZone);
+  if (Number.isNaN(info.day)) info.day = localDayNumber(a.start, a.timeZone);
   return info.day;
 }
 
@@ -276,13 +279,19 @@ function computeSlotInstant(
   const offset = check.leadTime ?? s.offset;
   const info = infoOf(ctx, a);
   let t: Date;
-  if (info.lastOffset === offset) t = new Date(info.lastInstant!.getTime());
+  // Email and SMS of a slot usually share the offset: one instant, one `Date` shared by both sends (sends' dates
+  // are never mutated, as for `nowDate` and `expires`).
+  if (info.lastOffset === offset) t = info.lastInstant!;
   else {
     t = reminderInstant(a.start, a.timeZone, offset);
     info.lastOffset = offset;
     info.lastInstant = t;
   }
-  if (channel === "sms" && ctx.quiet !== undefined) t = applyQuietHours(t, a.start, a.timeZone, ctx.quiet);
+  if (channel === "sms" && ctx.quiet !== undefined) {
+    const ms = t.getTime();
+    const quiet = applyQuietHoursMs(ms, a.start, a.timeZone, ctx.quiet);
+    if (quiet !== ms) t = new Date(quiet);
+  }
   if (slot === "second") {
     const first = slotInstant(ctx, a, "first", channel, all);
     if (typeof first !== "string" && first.getTime() === t.getTime()) return "merged";
@@ -386,7 +395,7 @@ function planOwnReminder(
  */
 export function planSmsDay(
   ctx: Ctx,
-  day: string,
+  day: number,
   slot: Slot,
   all: readonly Appointment[],
   draft: Draft,
@@ -421,7 +430,7 @@ export function planSmsDay(
   const listed = members.length > 1 ? [...members].sort(byStart) : members;
   const recipient = contactRecipient(ctx.sms)!;
   const sendAt = leader.at;
-  const groupKey = `${seg(ctx.structureId)}:sms-day:${seg(ctx.accountId)}:${seg(ctx.contact.id)}:${day}:${slot}`;
+  const groupKey = `${seg(ctx.structureId)}:sms-day:${seg(ctx.accountId)}:${seg(ctx.contact.id)}:${dayKey(day)}:${slot}`;
   const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
   const data = {
     slot,
@@ -537,7 +546,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
     let sendAt = ctx.now;
     if (channel === "sms" && ctx.quiet !== undefined) {
       const now = ctx.nowDate;
-      sendAt = applyQuietHours(now, a.start, a.timeZone, ctx.quiet).getTime();
+      sendAt = applyQuietHoursMs(ctx.now, a.start, a.timeZone, ctx.quiet);
       // An immediate notice is never pushed into the past: it goes when the quiet hours end, if still useful.
       if (sendAt < ctx.now) sendAt = quietEnd(now, a.timeZone, ctx.quiet).getTime();
     }
@@ -799,7 +808,7 @@ export function planAppointmentEvent(input: PlanAppointmentEventInput): PlanResu
   if (options.communication.sms.onePerDay) {
     const left = event === "moved" && input.previous ? input.previous : event === "cancelled" ? appointment : undefined;
     if (left !== undefined) {
-      const leftDay = localDayKey(left.start, left.timeZone);
+      const leftDay = localDayNumber(left.start, left.timeZone);
       if (!live || subject.status !== "confirmed" || leftDay !== dayOf(ctx, subject)) {
         for (const slot of SLOTS) {
           const s = options.reminders[slot];

@@ -109,7 +109,28 @@ export function zonedDateParts(instant: Date, timeZone: string): ZonedDateParts 
  * ```
  */
 export function localDayKey(instant: Date, timeZone: string): string {
-  const { t, zone } = readZone(instant, timeZone, "localDayKey");
-  const { year, month, day } = civilFromDays(Math.floor((t + zone.offsetAt(t)) / DAY_MS));
+  return dayKey(localDayNumber(instant, timeZone));
+}
+
+/**
+ * The local calendar day of `instant` in `timeZone` as a day number (days since 1970-01-01): {@link localDayKey}
+ * without building the string, with the same checks and errors.
+ *
+ * @internal
+ */
+export function localDayNumber(instant: Date, timeZone: string): number {
+  const t = instantOf(instant);
+  const zone = zoneTable(timeZone);
+  if (Number.isNaN(t) || zone === undefined) readZone(instant, timeZone, "localDayKey");
+  return Math.floor((t + zone!.offsetAt(t)) / DAY_MS);
+}
+
+/**
+ * A day number as `YYYY-MM-DD` (the format of {@link localDayKey}).
+ *
+ * @internal
+ */
+export function dayKey(days: number): string {
+  const { year, month, day } = civilFromDays(days);
   return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 }
