@@ -11,7 +11,6 @@ import type {
   ClaimedSend,
   InboxMessage,
   JournalEntry,
-  JournalEntryInput,
   LeaseRef,
   ProviderStatus,
   ProviderStatusResult,
@@ -368,8 +367,8 @@ interface Tenant {
   sends: Map<string, Row>;
   byAppointment: RowIndex;
   byContact: RowIndex;
-  journal: Map<string, JournalEntry[]>;
-  journalWithoutContact: JournalEntry[];
+  journal: Map<string, JRow[]>;
+  journalWithoutContact: JRow[];
   usage: Map<string, UsageCounters>;
   optOuts: Map<string, { optedOut: boolean; at: number }>;
 }
@@ -459,14 +458,44 @@ function emptyUsage(): UsageCounters {
   return { reminderSmsCredits: 0, customSmsCredits: 0, otherSmsCredits: 0, emails: 0, faxes: 0, messages: 0 };
 }
 
-function cloneJournal(e: JournalEntry): JournalEntry {
-  const out: JournalEntry = { ...e, at: new Date(e.at.getTime()) };
-  if (e.data !== undefined) out.data = JSON.parse(JSON.stringify(e.data)) as JsonValue;
+/**
+ * A stored journal entry: one flat object of a single shape per entry (the instant as epoch milliseconds, `data`
+ * as JSON text), copied in once and turned into a fresh {@link JournalEntry} on every read.
+ */
+class JRow {
+  constructor(
+    readonly seq: number,
+    readonly structureId: string,
+    readonly contactId: string | undefined,
+    readonly accountId: string | undefined,
+    readonly at: number,
+    readonly event: JournalEntry["event"],
+    readonly key: string | undefined,
+    readonly channel: Channel | undefined,
+    readonly kind: MessageKind | undefined,
+    readonly provider: string | undefined,
+    readonly providerMessageId: string | undefined,
+    readonly reason: string | undefined,
+    readonly data: string | undefined,
+  ) {}
+}
+
+function cloneJournal(r: JRow): JournalEntry {
+  const out: JournalEntry = { seq: r.seq, structureId: r.structureId, at: new Date(r.at), event: r.event };
+  if (r.contactId !== undefined) out.contactId = r.contactId;
+  if (r.accountId !== undefined) out.accountId = r.accountId;
+  if (r.key !== undefined) out.key = r.key;
+  if (r.channel !== undefined) out.channel = r.channel;
+  if (r.kind !== undefined) out.kind = r.kind;
+  if (r.provider !== undefined) out.provider = r.provider;
+  if (r.providerMessageId !== undefined) out.providerMessageId = r.providerMessageId;
+  if (r.reason !== undefined) out.reason = r.reason;
+  if (r.data !== undefined) out.data = JSON.parse(r.data) as JsonValue;
   return out;
 }
 
 /** Index of the first entry whose seq is greater than `after` (entries are in seq order). */
-function firstAfter(entries: readonly JournalEntry[], after: number): number {
+function firstAfter(entries: readonly JRow[], after: number): number {
   let lo = 0;
   let hi = entries.length;
   while (lo < hi) {
@@ -1212,11 +1241,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       if (!Array.isArray(entries))
         throw invalid("entries must be an array", [{ path: "entries", message: "Expected an array" }]);
       const issues: ValidationIssue[] = [];
-      const copies: JournalEntryInput[] = [];
-      entries.forEach((e, i) => {
+      const n = entries.length;
+      const ats: number[] = new Array(n);
+      const texts: (string | undefined)[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const e = entries[i];
         if (e === null || typeof e !== "object") {
           issues.push({ path: `entries.${i}`, message: "Expected a journal entry" });
-          return;
+          continue;
         }
         if (e.structureId !== structureId)
           issues.push({
@@ -1224,34 +1256,48 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
             message: `Expected "${structureId}" (the call's structure)`,
           });
         if (!isDate(e.at)) issues.push({ path: `entries.${i}.at`, message: "Expected a valid Date" });
-        checkString(e.event, `entries.${i}.event`, issues);
-        let data: JsonValue | undefined;
+        else ats[i] = e.at.getTime();
+        if (typeof e.event !== "string" || e.event.length === 0)
+          issues.push({ path: `entries.${i}.event`, message: "Expected a non-empty string" });
         if (e.data !== undefined) {
+          let text: string | undefined;
           try {
-            data = JSON.parse(JSON.stringify(e.data)) as JsonValue;
+            text = JSON.stringify(e.data);
           } catch {
-            issues.push({ path: `entries.${i}.data`, message: "Expected JSON" });
+            text = undefined;
           }
+          if (text === undefined) issues.push({ path: `entries.${i}.data`, message: "Expected JSON" });
+          texts[i] = text;
         }
-        copies.push({
-          ...e,
-          at: isDate(e.at) ? new Date(e.at.getTime()) : e.at,
-          ...(data === undefined ? {} : { data }),
-        });
-      });
+      }
       if (issues.length > 0) throw invalid("Invalid journal entries", issues);
       const t = tenantForWrite(structureId);
-      const out: JournalEntry[] = [];
-      for (const c of copies) {
-        const entry: JournalEntry = { ...c, seq: ++journalSeq };
-        if (entry.contactId === undefined) t.journalWithoutContact.push(entry);
+      const out: JournalEntry[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const e = entries[i]!;
+        const row = new JRow(
+          ++journalSeq,
+          t.id,
+          e.contactId,
+          e.accountId,
+          ats[i]!,
+          e.event,
+          e.key,
+          e.channel,
+          e.kind,
+          e.provider,
+          e.providerMessageId,
+          e.reason,
+          texts[i],
+        );
+        if (row.contactId === undefined) t.journalWithoutContact.push(row);
         else {
-          const list = t.journal.get(entry.contactId);
-          if (list === undefined) t.journal.set(entry.contactId, [entry]);
-          else list.push(entry);
+          const list = t.journal.get(row.contactId);
+          if (list === undefined) t.journal.set(row.contactId, [row]);
+          else list.push(row);
         }
         journalCount++;
-        out.push(cloneJournal(entry));
+        out[i] = cloneJournal(row);
       }
       return out;
     },

@@ -20,6 +20,9 @@ const STORAGE_METHODS = [
   "isSmsOptedOut",
 ] as const;
 
+/** Optional batched calls: wrapped when the storage has them, left out (the engine falls back) when not. */
+const OPTIONAL_STORAGE_METHODS = ["beginSendMany", "completeMany", "smsOptedOutAmong"] as const;
+
 const DATA_METHODS = ["getAccount", "getAppointment", "getContact", "getAgenda"] as const;
 
 function wrapError(adapter: string, method: string, e: unknown): RappelError {
@@ -50,8 +53,9 @@ export function guard<T>(adapter: string, method: string, fn: () => T | Promise<
 /** A storage whose every method goes through {@link guard}. */
 export function wrapStorage(storage: Storage): Storage {
   const out = { capabilities: storage.capabilities } as Record<string, unknown>;
-  for (const m of STORAGE_METHODS) {
-    const f = (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[m]!;
+  for (const m of [...STORAGE_METHODS, ...OPTIONAL_STORAGE_METHODS]) {
+    const f = (storage as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>)[m];
+    if (typeof f !== "function") continue;
     const fail = (e: unknown) => {
       throw wrapError("storage", m, e);
     };

@@ -1,11 +1,14 @@
 import {
   type AccountOptions,
   type Appointment,
+  type BatchItemResult,
+  type BeginSendResult,
   type CancelSpec,
   type Channel,
   type ClaimedSend,
   type ClientAccount,
   type Clock,
+  type CompleteManyItem,
   type Contact,
   createInAppTransport,
   ErrorCode,
@@ -17,8 +20,10 @@ import {
   type OutboundMessage,
   type PlanResult,
   RappelError,
+  type ReleaseResult,
   resolveOptions,
   resolveSignature,
+  type SendOutcome,
   type SendRecord,
   type SkipReason,
   type Storage,
@@ -139,6 +144,16 @@ function isLeaseLost(e: unknown): boolean {
   return e instanceof RappelError && e.code === ErrorCode.LEASE_LOST;
 }
 
+/** A completion waiting for the batch's next `completeMany`: what to tally and journal once it is recorded. */
+interface Pending {
+  item: CompleteManyItem;
+  send: SendRecord;
+  tally: keyof RunDueResult | null;
+  fallback: boolean;
+  journal: JournalEntryInput | null;
+  unitKey: string;
+}
+
 /** Per-`runDue` state: tallies and the journal entries written at the end of the batch. */
 interface Batch {
   result: RunDueResult;
@@ -146,6 +161,12 @@ interface Batch {
   /** Usage counted after the fact (no quota gate): one `addUsage` per account and month at the end of the batch. */
   usage: Map<string, { structureId: string; accountId: string; month: string; delta: Record<string, number> }>;
   accounts: Map<string, AccountRecord | null | Promise<AccountRecord | null>>;
+  /** Completions waiting for the next `completeMany`. */
+  pending: Pending[];
+  /** Work that follows the recorded outcomes (an opt-out found by a transport). */
+  after: (() => Promise<void>)[];
+  /** The first unexpected error: the batch finishes, then `runDue` rejects with it. */
+  firstError: unknown;
 }
 
 /**
@@ -851,63 +872,206 @@ export function createRappel(options: RappelOptions): Rappel {
     };
   }
 
-  /** One message being delivered: its claims, leases, batch and current instant. */
+  /** One message being delivered: its claims, leases, batch and what the phases found out about it. */
   interface Unit {
     batch: Batch;
     claims: ClaimedSend[];
     refs: LeaseRef[];
+    /** The message key (idempotency key given to the transport). */
+    key: string;
     now: Date;
+    /** Finished early (completed, skipped, failed or lost): later phases leave it alone. */
+    done: boolean;
+    d: RenderData | null;
+    channel: Channel;
+    to: string;
+    smsText: string | undefined;
+    email: { subject: string; html: string; text: string } | undefined;
+    credits: number;
+    month: string;
+    reserved: UsageDelta | undefined;
+    later: UsageDelta | undefined;
+    fellBack: boolean;
+    /** Indexes of the claims `beginSend` let through. */
+    live: number[];
+    attempts: number;
+  }
+
+  function journalEntry(
+    u: Unit,
+    s: SendRecord,
+    event: JournalEntryInput["event"],
+    extra?: Partial<JournalEntryInput>,
+  ): JournalEntryInput | null {
+    if (s.contactId === undefined) return null;
+    const e = entry(s, u.now, event);
+    return extra === undefined ? e : Object.assign(e, extra);
   }
 
   function journalOf(u: Unit, s: SendRecord, event: JournalEntryInput["event"], extra?: Partial<JournalEntryInput>) {
-    if (s.contactId === undefined) return;
-    const e = entry(s, u.now, event);
-    u.batch.journal.push(extra === undefined ? e : Object.assign(e, extra));
+    const e = journalEntry(u, s, event, extra);
+    if (e !== null) u.batch.journal.push(e);
   }
 
-  /** Completes every claim of the unit with one outcome and journals it. */
-  async function completeAll(
+  /** Queues the completion of one claim; it is tallied and journaled once the storage recorded it. */
+  function queue(
     u: Unit,
-    outcome: Parameters<Storage["complete"]>[1],
+    i: number,
+    item: CompleteManyItem,
+    tally: keyof RunDueResult | null,
     event: JournalEntryInput["event"],
     extra?: Partial<JournalEntryInput>,
-  ): Promise<void> {
-    for (let i = 0; i < u.refs.length; i++) {
-      await store.complete(u.refs[i]!, outcome, u.now);
-      journalOf(u, u.claims[i]!.send, event, extra);
-    }
+  ): void {
+    const send = u.claims[i]!.send;
+    u.batch.pending.push({
+      item,
+      send,
+      tally,
+      fallback: u.fellBack && tally === "sent",
+      journal: journalEntry(u, send, event, extra),
+      unitKey: u.key,
+    });
   }
 
-  async function skipAll(u: Unit, reason: SkipReason): Promise<void> {
-    await completeAll(u, { status: "skipped", skipReason: reason }, "skipped", { reason });
-    u.batch.result.skipped += u.claims.length;
+  /** Queues the same outcome for every claim of the unit and ends it. */
+  function completeAll(
+    u: Unit,
+    outcome: SendOutcome,
+    event: JournalEntryInput["event"],
+    tally: keyof RunDueResult,
+    extra?: Partial<JournalEntryInput>,
+  ): void {
+    for (let i = 0; i < u.refs.length; i++) queue(u, i, { ref: u.refs[i]!, outcome }, tally, event, extra);
+    u.done = true;
+  }
+
+  function skipAll(u: Unit, reason: SkipReason): void {
+    completeAll(u, { status: "skipped", skipReason: reason }, "skipped", "skipped", { reason });
   }
 
   type UsageDelta = Partial<Record<keyof import("@rappel/core").UsageCounters, number>>;
 
-  /** Delivers one message made of one or more claimed sends (a group shares one message, R-34). */
-  async function deliver(batch: Batch, claims: ClaimedSend[], messageKey: string): Promise<void> {
-    const res = batch.result;
-    const lead = claims[0]!.send;
-    const refs: LeaseRef[] = new Array(claims.length);
-    for (let i = 0; i < claims.length; i++) {
-      const c = claims[i]!;
-      refs[i] = { structureId: c.send.structureId, key: c.send.key, token: c.token };
-    }
-    const sid = lead.structureId;
-    const u: Unit = { batch, claims, refs, now: clock.now() };
-    const n = claims.length;
+  /** A batch item's error as the engine sees it: lease loss as is, anything else as an adapter error. */
+  function itemError(method: string, e: unknown): RappelError {
+    if (e instanceof RappelError && (e.code === ErrorCode.LEASE_LOST || e.code === ErrorCode.ADAPTER_ERROR)) return e;
+    return new RappelError(ErrorCode.ADAPTER_ERROR, `storage.${method} failed on an item`, {
+      cause: e,
+      details: { adapter: "storage", method },
+    });
+  }
 
+  /** `beginSendMany`, or one `beginSend` per ref when the storage has no batched call. */
+  async function beginMany(refs: LeaseRef[], now: Date): Promise<BatchItemResult<BeginSendResult>[]> {
+    if (store.beginSendMany !== undefined) return store.beginSendMany(refs, now);
+    const out: BatchItemResult<BeginSendResult>[] = [];
+    for (const r of refs) {
+      try {
+        out.push({ ok: true, value: await store.beginSend(r, now) });
+      } catch (e) {
+        out.push({ ok: false, error: itemError("beginSend", e) });
+      }
+    }
+    return out;
+  }
+
+  /** `completeMany`, or one `complete`/`reschedule` per item when the storage has no batched call. */
+  async function completeMany(items: CompleteManyItem[], now: Date): Promise<BatchItemResult<ReleaseResult>[]> {
+    if (store.completeMany !== undefined) return store.completeMany(items, now);
+    const out: BatchItemResult<ReleaseResult>[] = [];
+    for (const it of items) {
+      try {
+        const value =
+          "outcome" in it
+            ? await store.complete(it.ref, it.outcome, now)
+            : await store.reschedule(it.ref, it.reschedule, now);
+        out.push({ ok: true, value });
+      } catch (e) {
+        out.push({ ok: false, error: itemError("outcome" in it ? "complete" : "reschedule", e) });
+      }
+    }
+    return out;
+  }
+
+  /** The numbers among `e164s` opted out of SMS in the structure: one call when the storage can answer for many. */
+  async function optedOutAmong(structureId: string, e164s: string[]): Promise<Set<string>> {
+    if (store.smsOptedOutAmong !== undefined) return new Set(await store.smsOptedOutAmong(structureId, e164s));
+    const out = new Set<string>();
+    for (const n of new Set(e164s)) if (await store.isSmsOptedOut(structureId, n)) out.add(n);
+    return out;
+  }
+
+  /** Records the queued completions in one `completeMany`; tallies and journals what was recorded. */
+  async function flush(batch: Batch): Promise<void> {
+    const pending = batch.pending;
+    if (pending.length === 0) return;
+    batch.pending = [];
+    const items: CompleteManyItem[] = new Array(pending.length);
+    for (let i = 0; i < pending.length; i++) items[i] = pending[i]!.item;
+    let results: BatchItemResult<ReleaseResult>[];
+    try {
+      results = await completeMany(items, clock.now());
+    } catch (e) {
+      logger.error("send.error", { code: e instanceof RappelError ? e.code : "unexpected", sends: pending.length });
+      batch.firstError ??= e;
+      return;
+    }
+    const res = batch.result;
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i]!;
+      const r = results[i];
+      if (r?.ok) {
+        if (p.tally !== null) res[p.tally]++;
+        if (p.fallback) res.fallback++;
+        if (p.journal !== null) batch.journal.push(p.journal);
+        continue;
+      }
+      const error =
+        r === undefined ? new RappelError(ErrorCode.ADAPTER_ERROR, "completeMany: missing result") : r.error;
+      if (isLeaseLost(error)) {
+        res.lost++;
+        logger.warn("send.lease-lost", { sendKey: p.send.key });
+      } else {
+        logger.error("send.error", {
+          sendKey: p.unitKey,
+          code: error instanceof RappelError ? error.code : "unexpected",
+        });
+        batch.firstError ??= error;
+      }
+    }
+  }
+
+  /** Runs one phase of a unit; a failure ends the unit (lease loss is counted, anything else is rethrown later). */
+  async function step(u: Unit, phase: (u: Unit) => Promise<void> | void): Promise<void> {
+    try {
+      await phase(u);
+    } catch (e) {
+      u.done = true;
+      if (isLeaseLost(e)) {
+        u.batch.result.lost += u.claims.length;
+        logger.warn("send.lease-lost", { sendKey: u.key });
+        return;
+      }
+      logger.error("send.error", { sendKey: u.key, code: e instanceof RappelError ? e.code : "unexpected" });
+      u.batch.firstError ??= e;
+    }
+  }
+
+  /** Phase 1: too late or interrupted, latest data, who it goes to now. */
+  async function prepare(u: Unit): Promise<void> {
+    const { batch, claims } = u;
+    const lead = claims[0]!.send;
+    const sid = lead.structureId;
+    const n = claims.length;
     // R-48: a previous holder handed it off and vanished: the provider may have it.
     let interrupted = false;
     for (const c of claims) if (c.interrupted) interrupted = true;
     if (interrupted && !idempotentChain(lead.channel)) {
-      await completeAll(
+      completeAll(
         u,
         { status: "unknown", failureCode: "interrupted", failureReason: "worker lost during hand-off" },
         "unknown",
+        "unknown",
       );
-      res.unknown += n;
       logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, reason: "interrupted" });
       return;
     }
@@ -917,20 +1081,19 @@ export function createRappel(options: RappelOptions): Rappel {
       (lead.expiresAt !== undefined && t >= lead.expiresAt.getTime()) ||
       t - lead.nextAttemptAt.getTime() >= lateness
     ) {
-      await completeAll(u, { status: "missed", failureReason: "too late" }, "missed");
-      res.missed += n;
+      completeAll(u, { status: "missed", failureReason: "too late" }, "missed", "missed");
       logger.info("send.missed", { sendKey: lead.key, structureId: sid });
       return;
     }
     const d = await load(batch, lead);
     if (d === null) {
-      await completeAll(
+      completeAll(
         u,
         { status: "failed", failureCode: ErrorCode.NOT_FOUND, failureReason: "account not found" },
         "failed",
+        "failed",
         { reason: ErrorCode.NOT_FOUND },
       );
-      res.failed += n;
       return;
     }
     if (d.account.status === "disabled") return skipAll(u, "disabled");
@@ -940,8 +1103,7 @@ export function createRappel(options: RappelOptions): Rappel {
       lead.kind !== "cancellation" &&
       (d.appointment === null || d.appointment.status === "cancelled")
     ) {
-      await completeAll(u, { status: "cancelled" }, "cancelled", { reason: "appointment-cancelled" });
-      res.cancelled += n;
+      completeAll(u, { status: "cancelled" }, "cancelled", "cancelled", { reason: "appointment-cancelled" });
       return;
     }
     for (let i = 1; i < n; i++) {
@@ -950,196 +1112,231 @@ export function createRappel(options: RappelOptions): Rappel {
       const o = await data.getAppointment(sid, s.appointmentId);
       if (o !== null && o.status !== "cancelled") d.others.push(o);
     }
-
-    let channel: Channel = lead.channel;
-    let to = currentAddress(lead, d, channel);
-    if (channel === "sms" && to !== "opted-out" && to !== "consent" && to !== "no-mobile") {
-      if (await store.isSmsOptedOut(sid, to)) to = "opted-out";
-    }
+    u.d = d;
+    u.channel = lead.channel;
+    const to = currentAddress(lead, d, u.channel);
     if (to === "opted-out" || to === "consent" || to === "no-mobile" || to === "no-email") return skipAll(u, to);
+    u.to = to;
+  }
 
+  /** Phase 2 (after the batch's opt-out check): render, SMS policy, quota and fallback. */
+  async function render(u: Unit): Promise<void> {
+    const lead = u.claims[0]!.send;
+    const sid = lead.structureId;
+    const d = u.d!;
     // Render (R-24…R-27) and apply the SMS policy (R-18, R-26).
-    let smsText: string | undefined;
-    let email: { subject: string; html: string; text: string } | undefined;
-    let credits = 0;
     try {
-      if (channel === "sms") {
+      if (u.channel === "sms") {
         const sms = d.options.communication.sms;
         const limited = applySmsLimit(renderSmsText(lead, d, templates), {
           maxSegments: sms.maxSegments,
           overflow: sms.overflow,
           encoding: sms.encoding,
         });
-        smsText = limited.text;
-        credits = limited.info.segments;
+        u.smsText = limited.text;
+        u.credits = limited.info.segments;
       } else {
         d.signatureHtml = await signatureOf(lead, d, lead.kind);
-        email = renderEmail(lead, d, templates);
+        u.email = renderEmail(lead, d, templates);
       }
     } catch (e) {
       if (e instanceof RappelError && e.code === ErrorCode.SMS_TOO_LONG) return skipAll(u, "too-long");
       if (e instanceof RappelError && e.code === ErrorCode.ADAPTER_ERROR) throw e;
       const code = e instanceof RappelError ? e.code : "render-error";
-      await completeAll(u, { status: "failed", failureCode: code, failureReason: "rendering failed" }, "failed", {
+      completeAll(u, { status: "failed", failureCode: code, failureReason: "rendering failed" }, "failed", "failed", {
         reason: code,
       });
-      res.failed += n;
       logger.error("send.render-failed", { sendKey: lead.key, structureId: sid, code });
       return;
     }
 
     // Quota (R-43) and fallback (R-45). Reserved (gated) credits are counted now, atomically against the free
     // quota; ungated ones are counted once per batch.
-    const month = monthOf(u.now, d.account.timeZone);
-    let reserved: UsageDelta | undefined;
-    let later: UsageDelta | undefined;
-    let fellBack = false;
-    if (channel === "sms") {
-      const billing = lead.billing ?? "none";
-      if (billing === "reminder" && !d.options.communication.sms.allowOverage) {
-        const quota = d.account.onlineBooking ? freeQuota : 0;
-        const delta = { reminderSmsCredits: credits };
-        const r = await store.addUsage(sid, lead.accountId, month, delta, { max: { reminderSmsCredits: quota } });
-        if (r.applied) reserved = delta;
-        else {
-          const address = d.contact?.email;
-          if (lead.recipient.type !== "contact" || !address || d.contact?.preferences.email.enabled === false) {
-            return skipAll(u, "quota-exhausted");
-          }
-          fellBack = true;
-          channel = "email";
-          to = address;
-          try {
-            d.signatureHtml = await signatureOf(lead, d, lead.kind);
-            email = renderEmail(lead, d, templates);
-          } catch (e) {
-            const code = e instanceof RappelError ? e.code : "render-error";
-            await completeAll(u, { status: "failed", failureCode: code }, "failed", { reason: code });
-            res.failed += n;
-            return;
-          }
-          journalOf(u, lead, "fallback", { reason: "quota-exhausted", data: { to: "email" } });
-        }
-      } else {
-        later =
-          billing === "reminder"
-            ? { reminderSmsCredits: credits }
-            : billing === "custom"
-              ? { customSmsCredits: credits }
-              : { otherSmsCredits: credits };
+    u.month = monthOf(u.now, d.account.timeZone);
+    if (u.channel !== "sms") return;
+    const billing = lead.billing ?? "none";
+    if (billing === "reminder" && !d.options.communication.sms.allowOverage) {
+      const quota = d.account.onlineBooking ? freeQuota : 0;
+      const delta = { reminderSmsCredits: u.credits };
+      const r = await store.addUsage(sid, lead.accountId, u.month, delta, { max: { reminderSmsCredits: quota } });
+      if (r.applied) {
+        u.reserved = delta;
+        return;
       }
-    }
-
-    // Hand-off: the linearization point against cancels (R-33, R-40). A claim that spent half its lease getting
-    // here (slow data source, large batch) renews it first, so the transport call starts with a full lease.
-    const live: number[] = [];
-    let attempts = 0;
-    u.now = clock.now();
-    for (let i = 0; i < n; i++) {
-      if (claims[i]!.leaseExpiresAt.getTime() - u.now.getTime() < leaseMs / 2) {
-        await store.renewLease(refs[i]!, leaseMs, u.now);
+      const address = d.contact?.email;
+      if (lead.recipient.type !== "contact" || !address || d.contact?.preferences.email.enabled === false) {
+        return skipAll(u, "quota-exhausted");
       }
-      const b = await store.beginSend(refs[i]!, u.now);
-      if (b.ok) {
-        live.push(i);
-        if (b.attempts > attempts) attempts = b.attempts;
-      } else {
-        await store.complete(refs[i]!, { status: "cancelled" }, u.now);
-        journalOf(u, claims[i]!.send, "cancelled");
-        res.cancelled++;
+      u.fellBack = true;
+      u.channel = "email";
+      u.to = address;
+      try {
+        d.signatureHtml = await signatureOf(lead, d, lead.kind);
+        u.email = renderEmail(lead, d, templates);
+      } catch (e) {
+        const code = e instanceof RappelError ? e.code : "render-error";
+        completeAll(u, { status: "failed", failureCode: code }, "failed", "failed", { reason: code });
+        return;
       }
-    }
-    if (live.length === 0) {
-      if (reserved) await store.addUsage(sid, lead.accountId, month, { reminderSmsCredits: -credits });
+      journalOf(u, lead, "fallback", { reason: "quota-exhausted", data: { to: "email" } });
       return;
     }
-    const key = fellBack ? `${messageKey}#email` : messageKey;
+    u.later =
+      billing === "reminder"
+        ? { reminderSmsCredits: u.credits }
+        : billing === "custom"
+          ? { customSmsCredits: u.credits }
+          : { otherSmsCredits: u.credits };
+  }
+
+  /** Gives back credits reserved against the free quota for a message that did not go out. */
+  async function unreserve(u: Unit): Promise<void> {
+    if (u.reserved === undefined) return;
+    const lead = u.claims[0]!.send;
+    await store.addUsage(lead.structureId, lead.accountId, u.month, { reminderSmsCredits: -u.credits });
+    u.reserved = undefined;
+  }
+
+  /**
+   * Phase 3: the hand-off, for every unit of the batch in one `beginSendMany`: the linearization point against
+   * cancels (R-33, R-40). A claim that spent half its lease getting here (slow data source, large batch) renews it
+   * first, so the transport call starts with a full lease.
+   */
+  async function handOff(batch: Batch, units: Unit[]): Promise<void> {
+    const now = clock.now();
+    const refs: LeaseRef[] = [];
+    const owners: { u: Unit; i: number }[] = [];
+    for (const u of units) {
+      if (u.done) continue;
+      u.now = now;
+      await step(u, async () => {
+        for (let i = 0; i < u.claims.length; i++) {
+          if (u.claims[i]!.leaseExpiresAt.getTime() - now.getTime() < leaseMs / 2) {
+            await store.renewLease(u.refs[i]!, leaseMs, now);
+          }
+        }
+      });
+      if (u.done) continue;
+      for (let i = 0; i < u.refs.length; i++) {
+        refs.push(u.refs[i]!);
+        owners.push({ u, i });
+      }
+    }
+    if (refs.length === 0) return;
+    let results: BatchItemResult<BeginSendResult>[];
+    try {
+      results = await beginMany(refs, now);
+    } catch (e) {
+      logger.error("send.error", { code: e instanceof RappelError ? e.code : "unexpected", sends: refs.length });
+      batch.firstError ??= e;
+      for (const o of owners) o.u.done = true;
+      return;
+    }
+    for (let k = 0; k < owners.length; k++) {
+      const { u, i } = owners[k]!;
+      const r = results[k];
+      if (r?.ok) {
+        if (r.value.ok) {
+          u.live.push(i);
+          if (r.value.attempts > u.attempts) u.attempts = r.value.attempts;
+        } else queue(u, i, { ref: u.refs[i]!, outcome: { status: "cancelled" } }, "cancelled", "cancelled");
+        continue;
+      }
+      const error =
+        r === undefined ? new RappelError(ErrorCode.ADAPTER_ERROR, "beginSendMany: missing result") : r.error;
+      if (isLeaseLost(error)) {
+        batch.result.lost++;
+        logger.warn("send.lease-lost", { sendKey: u.refs[i]!.key });
+      } else {
+        // The message is not sent: what was begun with it is re-claimed later as interrupted (R-48).
+        logger.error("send.error", { sendKey: u.key, code: error instanceof RappelError ? error.code : "unexpected" });
+        batch.firstError ??= error;
+        u.done = true;
+      }
+    }
+  }
+
+  /** Phase 4: one transport call per unit (the units of a batch are transmitted concurrently), outcome queued. */
+  async function send(u: Unit): Promise<void> {
+    const { batch, claims, refs, live } = u;
+    const lead = claims[0]!.send;
+    const sid = lead.structureId;
+    const channel = u.channel;
+    const d = u.d!;
+    if (live.length === 0) return unreserve(u);
+    const key = u.fellBack ? `${u.key}#email` : u.key;
     const attempt = await transmit(
       channel,
-      outbound(lead, d, channel, to, key, channel === "sms" ? { sms: smsText! } : { email: email! }),
+      outbound(lead, d, channel, u.to, key, channel === "sms" ? { sms: u.smsText! } : { email: u.email! }),
     );
     u.now = clock.now();
     if (attempt.ok) {
-      if (later !== undefined) countLater(batch, sid, lead.accountId, month, later);
+      if (u.later !== undefined) countLater(batch, sid, lead.accountId, u.month, u.later);
       else if (channel !== "sms") {
-        countLater(batch, sid, lead.accountId, month, {
+        countLater(batch, sid, lead.accountId, u.month, {
           [channel === "email" ? "emails" : channel === "fax" ? "faxes" : "messages"]: 1,
         });
       }
-      const outcome: Parameters<Storage["complete"]>[1] = {
+      const outcome: SendOutcome = {
         status: "sent",
         provider: attempt.provider,
         providerMessageId: attempt.providerMessageId,
       };
       if (attempt.status) outcome.providerStatus = attempt.status;
       const extra = { provider: attempt.provider, providerMessageId: attempt.providerMessageId, channel };
-      for (const i of live) {
-        await store.complete(refs[i]!, outcome, u.now);
-        journalOf(u, claims[i]!.send, "sent", extra);
-      }
-      res.sent += live.length;
-      if (fellBack) res.fallback += live.length;
+      for (const i of live) queue(u, i, { ref: refs[i]!, outcome }, "sent", "sent", extra);
       logger.info("send.sent", { sendKey: lead.key, structureId: sid, channel, provider: attempt.provider });
       return;
     }
     const code = failureCode(attempt.error);
     const reason = failureText(attempt.error);
-    // Records a final failure outcome on every live member of the message and journals it.
-    const finishFailed = async (status: "unknown" | "failed") => {
-      for (const i of live) {
-        await store.complete(
-          refs[i]!,
-          { status, failureCode: code, failureReason: reason, provider: attempt.provider },
-          u.now,
-        );
-        journalOf(u, claims[i]!.send, status, { provider: attempt.provider, reason: code });
-      }
+    const finish = (status: "unknown" | "failed", failureReason: string) => {
+      const outcome: SendOutcome = { status, failureCode: code, failureReason, provider: attempt.provider };
+      const extra = { provider: attempt.provider, reason: code };
+      for (const i of live) queue(u, i, { ref: refs[i]!, outcome }, status, status, extra);
     };
     if (attempt.failure === "unknown") {
       // It may have gone out: the credits stay counted.
-      if (later !== undefined) countLater(batch, sid, lead.accountId, month, later);
-      await finishFailed("unknown");
-      res.unknown += live.length;
+      if (u.later !== undefined) countLater(batch, sid, lead.accountId, u.month, u.later);
+      finish("unknown", reason);
       logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, code });
       return;
     }
-    if (reserved) await store.addUsage(sid, lead.accountId, month, { reminderSmsCredits: -credits });
+    await unreserve(u);
     if (attempt.failure === "permanent") {
-      await finishFailed("failed");
-      res.failed += live.length;
+      finish("failed", reason);
       logger.warn("send.failed", { sendKey: lead.key, structureId: sid, code });
       if (attempt.error instanceof TransportError && attempt.error.optedOut && channel === "sms") {
-        await optOut(sid, to, u.now, u.now);
+        const to = u.to;
+        const at = u.now;
+        batch.after.push(() => optOut(sid, to, at, at).then(() => undefined));
       }
       return;
     }
     // Transient (R-41): retry with capped exponential backoff and full jitter, up to maxAttempts.
+    const attempts = u.attempts;
     const retryAfter = attempt.error instanceof TransportError ? attempt.error.retryAfterMs : undefined;
     const next = new Date(u.now.getTime() + backoff(attempts, retryAfter));
     const expired = lead.expiresAt !== undefined && next.getTime() >= lead.expiresAt.getTime();
     if (attempts >= maxAttempts || expired) {
-      const failureReason = expired ? "retries would end after it expires" : `gave up after ${attempts} attempts`;
-      for (const i of live) {
-        await store.complete(
-          refs[i]!,
-          { status: "failed", failureCode: code, failureReason, provider: attempt.provider },
-          u.now,
-        );
-        journalOf(u, claims[i]!.send, "failed", { provider: attempt.provider, reason: code });
-      }
-      res.failed += live.length;
+      finish("failed", expired ? "retries would end after it expires" : `gave up after ${attempts} attempts`);
       logger.warn("send.failed", { sendKey: lead.key, structureId: sid, code, attempts });
       return;
     }
     for (const i of live) {
-      await store.reschedule(refs[i]!, { nextAttemptAt: next, failureCode: code, failureReason: reason }, u.now);
-      journalOf(u, claims[i]!.send, "retry", {
-        provider: attempt.provider,
-        reason: code,
-        data: { attempt: attempts, nextAttemptAt: next.toISOString() },
-      });
+      queue(
+        u,
+        i,
+        { ref: refs[i]!, reschedule: { nextAttemptAt: next, failureCode: code, failureReason: reason } },
+        "retried",
+        "retry",
+        {
+          provider: attempt.provider,
+          reason: code,
+          data: { attempt: attempts, nextAttemptAt: next.toISOString() },
+        },
+      );
     }
-    res.retried += live.length;
     logger.warn("send.retry", { sendKey: lead.key, structureId: sid, code, attempts });
   }
 
@@ -1156,45 +1353,124 @@ export function createRappel(options: RappelOptions): Rappel {
     }
   }
 
+  function unitOf(batch: Batch, claims: ClaimedSend[], key: string, now: Date): Unit {
+    const refs: LeaseRef[] = new Array(claims.length);
+    for (let i = 0; i < claims.length; i++) {
+      const c = claims[i]!;
+      refs[i] = { structureId: c.send.structureId, key: c.send.key, token: c.token };
+    }
+    return {
+      batch,
+      claims,
+      refs,
+      key,
+      now,
+      done: false,
+      d: null,
+      channel: claims[0]!.send.channel,
+      to: "",
+      smsText: undefined,
+      email: undefined,
+      credits: 0,
+      month: "",
+      reserved: undefined,
+      later: undefined,
+      fellBack: false,
+      live: [],
+      attempts: 0,
+    };
+  }
+
+  /** Runs a phase over every unit still going, concurrently when a unit has to wait. */
+  async function each(units: Unit[], phase: (u: Unit) => Promise<void> | void): Promise<void> {
+    const waiting: Promise<void>[] = [];
+    for (const u of units) if (!u.done) waiting.push(step(u, phase));
+    if (waiting.length > 0) await Promise.all(waiting);
+  }
+
+  /** The batch's opt-out check: one question per structure for every SMS about to go out (R-18). */
+  async function checkOptOuts(units: Unit[]): Promise<void> {
+    const bySid = new Map<string, Unit[]>();
+    for (const u of units) {
+      if (u.done || u.channel !== "sms") continue;
+      const sid = u.refs[0]!.structureId;
+      const l = bySid.get(sid);
+      if (l) l.push(u);
+      else bySid.set(sid, [u]);
+    }
+    for (const [sid, list] of bySid) {
+      let out: Set<string>;
+      try {
+        out = await optedOutAmong(
+          sid,
+          list.map((u) => u.to),
+        );
+      } catch (e) {
+        for (const u of list) await step(u, () => Promise.reject(e));
+        continue;
+      }
+      if (out.size === 0) continue;
+      for (const u of list) if (out.has(u.to)) skipAll(u, "opted-out");
+    }
+  }
+
   async function runDue(input?: { limit?: number }): Promise<RunDueResult> {
     const args = parseInput(RunDueSchema, input, "runDue options");
     const limit = args?.limit ?? batchSize;
     const claims = await store.claimDue({ now: clock.now(), limit, leaseMs, owner });
-    const batch: Batch = { result: EMPTY_RESULT(), journal: [], accounts: new Map(), usage: new Map() };
+    const batch: Batch = {
+      result: EMPTY_RESULT(),
+      journal: [],
+      accounts: new Map(),
+      usage: new Map(),
+      pending: [],
+      after: [],
+      firstError: undefined,
+    };
     batch.result.claimed = claims.length;
     if (claims.length === 0) return batch.result;
-    const units: { claims: ClaimedSend[]; key: string }[] = [];
+    const now = clock.now();
+    const units: Unit[] = [];
     const grouped: ClaimedSend[] = [];
     for (const c of claims) {
       if (c.send.groupKey !== undefined && c.send.kind === "practitioner-notification") grouped.push(c);
-      else units.push({ claims: [c], key: c.send.key });
+      else units.push(unitOf(batch, [c], c.send.key, now));
     }
     if (grouped.length > 0) {
       const byKey = new Map(grouped.map((c) => [c.send.key, c]));
       for (const g of groupDueSends(grouped.map((c) => c.send))) {
-        units.push({ claims: g.sends.map((s) => byKey.get(s.key)!), key: g.key });
+        units.push(
+          unitOf(
+            batch,
+            g.sends.map((s) => byKey.get(s.key)!),
+            g.key,
+            now,
+          ),
+        );
       }
     }
-    let firstError: unknown;
-    await Promise.all(
-      units.map((u) =>
-        deliver(batch, u.claims, u.key).catch((e: unknown) => {
-          if (isLeaseLost(e)) {
-            batch.result.lost += u.claims.length;
-            logger.warn("send.lease-lost", { sendKey: u.key });
-            return;
-          }
-          logger.error("send.error", { sendKey: u.key, code: e instanceof RappelError ? e.code : "unexpected" });
-          firstError ??= e;
-        }),
-      ),
-    );
+    // Phases over the whole batch: a few storage round trips per batch instead of several per send.
+    await each(units, prepare);
+    await checkOptOuts(units);
+    await each(units, render);
+    await handOff(batch, units);
+    // What ended before the hand-off (skipped, missed, cancelled…) is recorded before the transport calls.
+    await flush(batch);
+    await each(units, send);
+    await flush(batch);
+    for (const f of batch.after) {
+      try {
+        await f();
+      } catch (e) {
+        batch.firstError ??= e;
+      }
+    }
     for (const u of batch.usage.values()) {
       try {
         await store.addUsage(u.structureId, u.accountId, u.month, u.delta);
       } catch (e) {
         logger.error("usage.add-failed", { structureId: u.structureId, accountId: u.accountId });
-        firstError ??= e;
+        batch.firstError ??= e;
       }
     }
     if (batch.journal.length > 0) {
@@ -1209,10 +1485,11 @@ export function createRappel(options: RappelOptions): Rappel {
           await store.appendJournal(sid, list);
         } catch (e) {
           logger.error("journal.append-failed", { structureId: sid, entries: list.length });
-          firstError ??= e;
+          batch.firstError ??= e;
         }
       }
     }
+    const firstError = batch.firstError;
     if (firstError !== undefined) {
       throw firstError instanceof RappelError
         ? firstError
