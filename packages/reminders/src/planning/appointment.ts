@@ -325,6 +325,41 @@ function makeSend(
   data: PlannedSend["data"],
   groupKey?: string,
 ): PlannedSend {
+  // The shapes the planner builds most, each as one literal (its fields in the same order as the general case
+  // below): every field then sits in the object itself, none in a separately allocated property store.
+  if (expiresAt !== undefined && TO_CONTACT[kind]) {
+    if (groupKey === undefined) {
+      return {
+        key,
+        structureId: ctx.structureId,
+        accountId: ctx.accountId,
+        kind,
+        channel,
+        recipient,
+        sendAt,
+        appointmentId,
+        billing: billingOf(kind, channel),
+        data,
+        expiresAt,
+        contactId: ctx.contact.id,
+      };
+    }
+    return {
+      key,
+      structureId: ctx.structureId,
+      accountId: ctx.accountId,
+      kind,
+      channel,
+      recipient,
+      sendAt,
+      appointmentId,
+      billing: billingOf(kind, channel),
+      data,
+      expiresAt,
+      contactId: ctx.contact.id,
+      groupKey,
+    };
+  }
   const send: PlannedSend = {
     key,
     structureId: ctx.structureId,
@@ -432,11 +467,13 @@ export function planSmsDay(
   const sendAt = leader.at;
   const groupKey = `${seg(ctx.structureId)}:sms-day:${seg(ctx.accountId)}:${seg(ctx.contact.id)}:${dayKey(day)}:${slot}`;
   const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
-  const data = {
-    slot,
-    appointmentIds: listed.map((m) => m.a.id),
-    appointmentStarts: listed.map((m) => infoOf(ctx, m.a).iso),
-  };
+  const ids: string[] = [];
+  const starts: string[] = [];
+  for (const m of listed) {
+    ids.push(m.a.id);
+    starts.push(infoOf(ctx, m.a).iso);
+  }
+  const data = { slot, appointmentIds: ids, appointmentStarts: starts };
   draft.plan.push(
     makeSend(ctx, key, "reminder", "sms", leader.a.id, recipient, sendAt, expiresOf(ctx, leader.a), data, groupKey),
   );
@@ -605,8 +642,8 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
       const who = resolveRecipient(r, channel, account, input.directory);
       const key = `${prefix}:account-notification:${event}:${who.type}-${seg(who.id)}:${channel}`;
       const id = input.appointment.id;
-      const recipient: SendRecipient | undefined =
-        who.address === undefined ? undefined : { type: who.type, id: who.id, address: who.address };
+      // `who` is a fresh object of the recipient's very shape: it is the recipient when it has an address.
+      const recipient: SendRecipient | undefined = who.address === undefined ? undefined : (who as SendRecipient);
       if (!on) {
         draft.skipped.push(skip(base(ctx, key, "account-notification", channel, id), "disabled", recipient));
         continue;
@@ -632,10 +669,7 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
   if (event === "confirmed") return;
   if (event === "created" && (a.source !== "online" || a.status === "cancelled")) return;
   const p = agenda.practitioner ?? {};
-  const channels: ["email" | "sms", string][] = [];
-  if (p.email) channels.push(["email", p.email]);
-  if (p.mobile) channels.push(["sms", p.mobile]);
-  if (channels.length === 0) return;
+  if (!p.email && !p.mobile) return;
   let late = true;
   if (event === "cancelled") late = notifiesPractitioner("cancel", ctx.nowDate, a.start);
   else if (event === "moved") {
@@ -645,7 +679,11 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
   const windowStart = practitionerWindowStart(ctx.now);
   const windowEnd = windowStart + PRACTITIONER_WINDOW_MS;
   const windowIso = isoString(windowStart);
-  for (const [channel, address] of channels) {
+  // One `Date` for the window's end, shared by both channels' sends (sends' dates are never mutated).
+  let sendAt: Date | undefined;
+  for (const channel of CONTACT_CHANNELS) {
+    const address = channel === "email" ? p.email : p.mobile;
+    if (!address) continue;
     const key = `${prefix}:practitioner-notification:${event}:${channel}`;
     const recipient: SendRecipient = { type: "practitioner", id: agenda.id, address };
     if (!late) {
@@ -656,7 +694,7 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
     const data: Record<string, JsonValue> = { event, agendaId: agenda.id, windowStart: windowIso };
     if (event === "moved") data.previousStart = isoString(input.previous!.start.getTime());
     const groupKey = `${seg(ctx.structureId)}:practitioner:${seg(agenda.id)}:${channel}:${windowIso}`;
-    const sendAt = new Date(windowEnd);
+    sendAt ??= new Date(windowEnd);
     draft.plan.push(
       makeSend(ctx, key, "practitioner-notification", channel, a.id, recipient, sendAt, undefined, data, groupKey),
     );

@@ -19,21 +19,44 @@ export function seg(id: string): string {
 const p2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const p3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
+// Formatted pieces, cached: `YYYY-MM-DDT` per day number (direct-mapped, 1,024 entries) and `HH:mm` per minute of
+// the day. Instants in one planning run cluster on a few days and on round minutes.
+const DAY_SLOTS = 1024;
+const dayNumbers = new Float64Array(DAY_SLOTS).fill(Number.NaN);
+const dayTexts: string[] = new Array<string>(DAY_SLOTS).fill("");
+const minuteTexts: string[] = new Array<string>(1440).fill("");
+
+/** `YYYY-MM-DDT` of a day number of years 1000–9999 (cached). */
+function dayText(days: number): string {
+  const slot = days & (DAY_SLOTS - 1);
+  if (dayNumbers[slot] === days) return dayTexts[slot]!;
+  const { year, month, day } = civilFromDays(days);
+  const text = `${year}-${p2(month)}-${p2(day)}T`;
+  dayNumbers[slot] = days;
+  dayTexts[slot] = text;
+  return text;
+}
+
 /**
  * `Date#toISOString` for instants of years 1000–9999, by integer arithmetic: the planner formats several instants
  * per event and the built-in is several times slower. Other years fall back to the built-in.
  */
 export function isoString(ms: number): string {
   const days = Math.floor(ms / 86_400_000);
-  let rest = ms - days * 86_400_000;
-  const { year, month, day } = civilFromDays(days);
-  if (year < 1000 || year > 9999) return new Date(ms).toISOString();
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const sec = Math.floor(rest / 1000);
-  return `${year}-${p2(month)}-${p2(day)}T${p2(h)}:${p2(m)}:${p2(sec)}.${p3(rest - sec * 1000)}Z`;
+  // 1000-01-01 and 10000-01-01 as day numbers: other years go to the built-in.
+  if (days < -354_285 || days >= 2_932_897) return new Date(ms).toISOString();
+  const rest = ms - days * 86_400_000;
+  const minute = Math.floor(rest / 60_000);
+  let hm = minuteTexts[minute]!;
+  if (hm === "") {
+    const h = Math.floor(minute / 60);
+    hm = `${p2(h)}:${p2(minute - h * 60)}`;
+    minuteTexts[minute] = hm;
+  }
+  const ms2 = rest - minute * 60_000;
+  if (ms2 === 0) return `${dayText(days)}${hm}:00.000Z`;
+  const sec = Math.floor(ms2 / 1000);
+  return `${dayText(days)}${hm}:${p2(sec)}.${p3(ms2 - sec * 1000)}Z`;
 }
 
 /** `<structure>:apt:<appointment>@<start ISO>`: the prefix of every send about one appointment at one start. */
@@ -41,7 +64,12 @@ export function appointmentPrefix(structureId: string, appointmentId: string, st
   return `${seg(structureId)}:apt:${seg(appointmentId)}@${startIso}`;
 }
 
+const REMINDER_SUFFIXES = {
+  first: { email: ":reminder:first:email", sms: ":reminder:first:sms" },
+  second: { email: ":reminder:second:email", sms: ":reminder:second:sms" },
+} as const;
+
 /** The key of an appointment reminder (R-16) for one slot and channel. */
 export function reminderKey(prefix: string, slot: "first" | "second", channel: "email" | "sms"): string {
-  return `${prefix}:reminder:${slot}:${channel}`;
+  return prefix + REMINDER_SUFFIXES[slot][channel];
 }
