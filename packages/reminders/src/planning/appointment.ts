@@ -465,7 +465,7 @@ export function planSmsDay(
   const listed = members.length > 1 ? [...members].sort(byStart) : members;
   const recipient = contactRecipient(ctx.sms)!;
   const sendAt = leader.at;
-  const groupKey = `${seg(ctx.structureId)}:sms-day:${seg(ctx.accountId)}:${seg(ctx.contact.id)}:${dayKey(day)}:${slot}`;
+  const groupKey = `${smsDayPrefix(ctx.structureId, ctx.accountId)}${seg(ctx.contact.id)}:${dayKey(day)}:${slot}`;
   const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
   const ids: string[] = [];
   const starts: string[] = [];
@@ -483,6 +483,20 @@ export function planSmsDay(
     draft.cancelKeys.push(k);
     draft.skipped.push(skip(base(ctx, k, "reminder", "sms", a.id), "merged", recipient, sendAt));
   }
+}
+
+// The last `<structure>:sms-day:<account>:` built: one account's events come in runs.
+let lastStructureId: string | undefined;
+let lastAccountId: string | undefined;
+let lastSmsDayPrefix = "";
+
+function smsDayPrefix(structureId: string, accountId: string): string {
+  if (structureId !== lastStructureId || accountId !== lastAccountId) {
+    lastSmsDayPrefix = `${seg(structureId)}:sms-day:${seg(accountId)}:`;
+    lastStructureId = structureId;
+    lastAccountId = accountId;
+  }
+  return lastSmsDayPrefix;
 }
 
 function byStart(x: { a: Appointment }, y: { a: Appointment }): number {
@@ -702,8 +716,13 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
 }
 
 /** A valid `Date` (from any realm): has `getTime` and it is not `NaN`. */
-const isDate = (d: unknown): d is Date =>
+const isDate = (d: unknown): d is Date => (d instanceof Date ? !Number.isNaN(getTime.call(d)) : isDateLike(d));
+const getTime = Date.prototype.getTime;
+/** Dates of another realm (and anything with a working `getTime`): the general check. */
+const isDateLike = (d: unknown): d is Date =>
   typeof (d as Date | undefined)?.getTime === "function" && !Number.isNaN((d as Date).getTime());
+/** `EVENTS.has` without the hash lookup, for the hot path. */
+const isEvent = (e: unknown): boolean => e === "created" || e === "moved" || e === "cancelled" || e === "confirmed";
 const isObject = (o: unknown): o is object => typeof o === "object" && o !== null;
 
 /** The common case without allocation; anything unusual goes to {@link validateFully} for the full list. */
@@ -711,7 +730,7 @@ function validate(input: PlanAppointmentEventInput): void {
   if (isObject(input) && isObject(input.appointment) && isObject(input.account) && isObject(input.options)) {
     const a = input.appointment;
     if (
-      EVENTS.has(input.event) &&
+      isEvent(input.event) &&
       isDate(input.now) &&
       typeof a.id === "string" &&
       a.id !== "" &&

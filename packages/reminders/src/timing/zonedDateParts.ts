@@ -131,6 +131,16 @@ export function localDayNumber(instant: Date, timeZone: string): number {
  * @internal
  */
 export function dayKey(days: number): string {
+  // Direct-mapped cache: the days a planning run names cluster on a few hundred.
+  const slot = days & (DAY_KEY_SLOTS - 1);
+  if (dayKeyDays[slot] === days) return dayKeyTexts[slot]!;
   const { year, month, day } = civilFromDays(days);
-  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+  const text = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+  dayKeyDays[slot] = days;
+  dayKeyTexts[slot] = text;
+  return text;
 }
+
+const DAY_KEY_SLOTS = 1024;
+const dayKeyDays = new Float64Array(DAY_KEY_SLOTS).fill(Number.NaN);
+const dayKeyTexts: string[] = new Array<string>(DAY_KEY_SLOTS).fill("");
