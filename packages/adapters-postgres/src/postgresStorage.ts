@@ -514,19 +514,21 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       replacement = NULL, updated_at = ${nowParam}::timestamptz`;
   }
 
+  // The picked rows are locked (FOR UPDATE), so their ctid holds until the update below: a TID join, whatever the
+  // planner's statistics say about the table.
   const CLAIM_SQL = `
 WITH resolved AS (
   UPDATE ${S}.sends SET ${resolveSet("$1")}
   WHERE status = 'sending' AND cancel_requested AND handed_off_at IS NULL AND lease_expires_at <= $1::timestamptz
   RETURNING 1
 ), picked AS (
-  SELECT structure_id, key, due_at FROM ${S}.sends
+  SELECT ctid AS tid, due_at FROM ${S}.sends
   WHERE due_at <= $1::timestamptz AND NOT (status = 'sending' AND cancel_requested AND handed_off_at IS NULL)
   ORDER BY due_at
   LIMIT $2
   FOR UPDATE SKIP LOCKED
 ), tokens AS (
-  SELECT p.structure_id, p.key, nextval('${S}.lease_token_seq') AS token
+  SELECT p.tid, nextval('${S}.lease_token_seq') AS token
   FROM (SELECT * FROM picked ORDER BY due_at) p
 )
 UPDATE ${S}.sends s SET
@@ -535,7 +537,7 @@ UPDATE ${S}.sends s SET
   handed_off_at = CASE WHEN s.status = 'sending' THEN s.handed_off_at ELSE NULL END,
   cancel_requested = false, replacement = NULL, updated_at = $1::timestamptz
 FROM tokens t
-WHERE s.structure_id = t.structure_id AND s.key = t.key
+WHERE s.ctid = t.tid
 RETURNING s.*`;
 
   async function owned<R>(
@@ -674,6 +676,9 @@ RETURNING s.*`;
     return out;
   }
 
+  /** Statements a batch may take before an item locked but never updated is reported lost (contention). */
+  const MAX_ROUNDS = 64;
+
   /** Runs one autocommit statement, again after a deadlock (it was rolled back as a whole). */
   function retried<R>(sql: string, params: unknown[]): Promise<R[]> {
     return withDeadlockRetry(() => db.query<R>(sql, params));
@@ -689,23 +694,31 @@ RETURNING s.*`;
   }
 
   const INPUT_REFS = `unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS x(structure_id, key, token, i)`;
-  const X_FENCED = `s.structure_id = x.structure_id AND s.key = x.key AND s.status = 'sending' AND s.lease_token = x.token
-    AND s.lease_expires_at > $4::timestamptz`;
-  /** Joins each input to what the statement changed, and to the current row when it changed nothing. */
-  const OUTCOME_JOIN = `FROM x LEFT JOIN u ON u.i = x.i
-    LEFT JOIN ${S}.sends c ON u.i IS NULL AND c.structure_id = x.structure_id AND c.key = x.key
+  /** Joins each input to what the statement changed, and (OFFSET 0: looked up per input) to the row it missed. */
+  const OUTCOME_JOIN = `FROM x LEFT JOIN t ON t.i = x.i LEFT JOIN u ON u.i = x.i
+    LEFT JOIN LATERAL (SELECT c.status, c.lease_token, c.lease_expires_at FROM ${S}.sends c
+      WHERE u.i IS NULL AND c.structure_id = x.structure_id AND c.key = x.key OFFSET 0) c ON true
     ORDER BY x.i`;
-  const LOST_COLS = "c.status AS cur_status, c.lease_token AS cur_token, c.lease_expires_at AS cur_expires";
+  // Each input's row, looked up by primary key (whatever the planner's statistics say) and locked with the fencing
+  // condition; the update then reaches it by ctid. A row another transaction changed after this statement's snapshot
+  // (a concurrent cancel) is locked in its latest version, which the update by ctid cannot see: such items
+  // ("locked" but not "done") run again in a new statement, as a later call would.
+  const LOCKED = `SELECT x.*, l.tid FROM x CROSS JOIN LATERAL (SELECT s.ctid AS tid FROM ${S}.sends s
+    WHERE s.structure_id = x.structure_id AND s.key = x.key AND s.status = 'sending' AND s.lease_token = x.token
+      AND s.lease_expires_at > $4::timestamptz FOR UPDATE) l`;
+  const LOST_COLS =
+    "t.i AS locked, c.status AS cur_status, c.lease_token AS cur_token, c.lease_expires_at AS cur_expires";
 
   const BEGIN_MANY_SQL = `
 WITH x AS (SELECT * FROM ${INPUT_REFS}),
+t AS (${LOCKED}),
 u AS (
   UPDATE ${S}.sends s SET
     attempts = s.attempts + CASE WHEN s.cancel_requested THEN 0 ELSE 1 END,
     handed_off_at = CASE WHEN s.cancel_requested THEN s.handed_off_at ELSE $4::timestamptz END,
     updated_at = CASE WHEN s.cancel_requested THEN s.updated_at ELSE $4::timestamptz END
-  FROM x WHERE ${X_FENCED}
-  RETURNING x.i, s.cancel_requested, s.attempts
+  FROM t WHERE s.ctid = t.tid
+  RETURNING t.i, s.cancel_requested, s.attempts
 )
 SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}`;
 
@@ -725,7 +738,9 @@ SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}
     if (plan.length === 0) return out;
     await open();
     const nowIso = now.toISOString();
-    for (const round of plan) {
+    for (let k = 0; k < plan.length; k++) {
+      const round = plan[k]!;
+      const again: number[] = [];
       const rs = round.map((i) => (items[i] as { ref: LeaseRef }).ref);
       const rows = await retried<Raw>(BEGIN_MANY_SQL, [
         rs.map((r) => String(r.structureId)),
@@ -735,10 +750,12 @@ SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}
       ]);
       rows.forEach((r, j) => {
         const i = round[j]!;
-        if (r.done === null) out[i] = { ok: false, error: lostOf(rs[j]!, r, now) };
+        if (r.done === null && r.locked !== null && k < MAX_ROUNDS) again.push(i);
+        else if (r.done === null) out[i] = { ok: false, error: lostOf(rs[j]!, r, now) };
         else if (r.cancel_requested === true) out[i] = { ok: true, value: { ok: false, reason: "cancel-requested" } };
         else out[i] = { ok: true, value: { ok: true, attempts: Number(r.attempts) } };
       });
+      if (again.length > 0) plan.splice(k + 1, 0, again);
     }
     return out;
   }
@@ -855,6 +872,7 @@ WITH x AS (
     AS x(structure_id, key, token, mode, status, provider, provider_message_id, failure_code, failure_reason, skip_reason,
       provider_status, next_at, i)
 ),
+t AS (${LOCKED}),
 u AS (
   UPDATE ${S}.sends s SET
     status = CASE WHEN x.mode = 'final' THEN x.status
@@ -876,7 +894,7 @@ u AS (
     failure_code = COALESCE(x.failure_code, s.failure_code),
     failure_reason = COALESCE(x.failure_reason, s.failure_reason),
     skip_reason = COALESCE(x.skip_reason, s.skip_reason)
-  FROM x WHERE ${X_FENCED}
+  FROM t x WHERE s.ctid = x.tid
   RETURNING x.i, s.status, s.next_attempt_at, s.provider_status, s.provider
 )
 SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, ${LOST_COLS} ${OUTCOME_JOIN}`;
@@ -892,7 +910,9 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
     if (plan.length === 0) return out;
     await open();
     const nowIso = now.toISOString();
-    for (const round of plan) {
+    for (let k = 0; k < plan.length; k++) {
+      const round = plan[k]!;
+      const again: number[] = [];
       const its = round.map((i) => items[i] as ReleaseItem);
       const col = <K extends keyof ReleaseItem>(k: K) => its.map((it) => it[k]);
       const rows = await retried<Raw>(RELEASE_MANY_SQL, [
@@ -918,12 +938,14 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       const waiting: number[] = [];
       rows.forEach((r, j) => {
         const i = round[j]!;
-        if (r.done === null) out[i] = { ok: false, error: lostOf(its[j]!.ref, r, now) };
+        if (r.done === null && r.locked !== null && k < MAX_ROUNDS) again.push(i);
+        else if (r.done === null) out[i] = { ok: false, error: lostOf(its[j]!.ref, r, now) };
         else {
           out[i] = { ok: true, value: release(r) };
           if (its[j]!.providerMessageId !== null && its[j]!.provider !== null) waiting.push(j);
         }
       });
+      if (again.length > 0) plan.splice(k + 1, 0, again);
       if (waiting.length === 0) continue;
       const early = await db.query<Raw>(
         `DELETE FROM ${S}.early_provider_statuses e USING unnest($1::text[], $2::text[]) AS w(provider, provider_message_id)
@@ -1153,12 +1175,24 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       return toDate(r!.lease_expires_at)!;
     },
 
+    // The single calls keep their own one-row statements: a plain fenced UPDATE by primary key plans in a fraction
+    // of the batched statement's time, and a worker that completes one send at a time pays it on every send.
     async beginSend(ref, now) {
       checkRef(ref);
       iso(now, "now");
-      const [r] = await beginMany([ref], now);
-      if (!r!.ok) throw r!.error;
-      return r!.value;
+      await open();
+      const [r] = await owned<Raw>(
+        ref,
+        now,
+        `UPDATE ${S}.sends SET
+           attempts = attempts + CASE WHEN cancel_requested THEN 0 ELSE 1 END,
+           handed_off_at = CASE WHEN cancel_requested THEN handed_off_at ELSE $4::timestamptz END,
+           updated_at = CASE WHEN cancel_requested THEN updated_at ELSE $4::timestamptz END
+         WHERE ${FENCED} RETURNING cancel_requested, attempts`,
+        [],
+      );
+      if (r!.cancel_requested === true) return { ok: false, reason: "cancel-requested" } satisfies BeginSendResult;
+      return { ok: true, attempts: Number(r!.attempts) } satisfies BeginSendResult;
     },
 
     async beginSendMany(refs, now) {
@@ -1171,17 +1205,127 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
     async complete(ref, outcome, now) {
       checkRef(ref);
       iso(now, "now");
-      const [r] = await releaseMany([releaseItem(ref, outcome, undefined, now)], now);
-      if (!r!.ok) throw r!.error;
-      return r!.value;
+      if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
+        throw invalid("outcome must be a send outcome", [
+          { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
+        ]);
+      const issues: ValidationIssue[] = [];
+      if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
+      if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
+      if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
+      if (issues.length > 0) throw invalid("Invalid send outcome", issues);
+      await open();
+      if (outcome.status === "cancelled") {
+        const [r] = await owned<Raw>(
+          ref,
+          now,
+          `UPDATE ${S}.sends SET ${resolveSet("$4")} WHERE ${FENCED} RETURNING status, next_attempt_at, provider_status`,
+          [],
+        );
+        return release(r!);
+      }
+      let provider: string | null = null;
+      let providerMessageId: string | null = null;
+      let failureCode: string | null = null;
+      let failureReason: string | null = null;
+      let skipReason: string | null = null;
+      switch (outcome.status) {
+        case "sent":
+        case "unknown":
+          provider = outcome.provider ?? null;
+          providerMessageId = outcome.providerMessageId ?? null;
+          if (outcome.status === "unknown") {
+            failureCode = outcome.failureCode ?? ErrorCode.TRANSPORT_UNKNOWN;
+            failureReason = outcome.failureReason ?? null;
+          }
+          break;
+        case "failed":
+          failureCode = outcome.failureCode;
+          failureReason = outcome.failureReason ?? null;
+          provider = outcome.provider ?? null;
+          break;
+        case "missed":
+          failureReason = outcome.failureReason ?? null;
+          break;
+        case "skipped":
+          skipReason = outcome.skipReason;
+          break;
+      }
+      // The provider's initial status folds into a send that has none yet (R-49).
+      let status: string = outcome.status;
+      let providerStatus: string | null = null;
+      if (outcome.status === "sent" && providerMessageId !== null) {
+        const initial = { status, provider_status: null, failure_code: failureCode, updated_at: now.toISOString() };
+        fold(initial, outcome.providerStatus ?? "sent", null, now);
+        status = initial.status;
+        providerStatus = initial.provider_status;
+        failureCode = initial.failure_code;
+      }
+      const update = `UPDATE ${S}.sends SET
+          status = $5, lease_owner = NULL, lease_expires_at = NULL, due_at = NULL, cancel_requested = false,
+          handed_off_at = NULL, replacement = NULL, updated_at = $4::timestamptz, completed_at = $4::timestamptz,
+          provider = COALESCE($6, provider),
+          provider_message_id = CASE WHEN $7::text IS NOT NULL AND COALESCE($6, provider) IS NOT NULL THEN $7 ELSE provider_message_id END,
+          provider_status = COALESCE($11, provider_status),
+          failure_code = COALESCE($8, failure_code), failure_reason = COALESCE($9, failure_reason),
+          skip_reason = COALESCE($10, skip_reason)
+        WHERE ${FENCED} RETURNING *`;
+      const params = [status, provider, providerMessageId, failureCode, failureReason, skipReason, providerStatus];
+      if (providerMessageId === null || provider === null) {
+        // Without a message id nothing can be waiting for it; without a provider (an `unknown` outcome) the id is
+        // only recorded when the send already names one: rare, and recordProviderStatus folds later callbacks.
+        const [r] = await owned<Raw>(ref, now, update, params);
+        return release(r!);
+      }
+      // A provider status may have arrived first. The id is committed first, then (a new snapshot) what waits for
+      // it is taken: a callback committed before that read is folded here; one committed after it sees the id
+      // (recordProviderStatus looks for the send again after writing) and folds itself. Folding is monotonic, so a
+      // status folded twice changes nothing.
+      const [r] = await owned<Raw>(ref, now, update, params);
+      const early = await db.query<Raw>(
+        `DELETE FROM ${S}.early_provider_statuses WHERE provider = $1 AND provider_message_id = $2
+         RETURNING status, error_code`,
+        [String(r!.provider), providerMessageId],
+      );
+      if (early.length === 0) return release(r!);
+      const folded = await foldInto(
+        String(r!.provider),
+        providerMessageId,
+        early.map((e) => ({ status: String(e.status) as ProviderStatus, errorCode: str(e.error_code) })),
+        now,
+      );
+      return release(folded === null ? r! : folded.raw);
     },
 
     async reschedule(ref, opts, now) {
       checkRef(ref);
       iso(now, "now");
-      const [r] = await releaseMany([releaseItem(ref, undefined, opts, now)], now);
-      if (!r!.ok) throw r!.error;
-      return r!.value;
+      if (opts === null || typeof opts !== "object")
+        throw invalid("options must be an object", [{ path: "options", message: "Expected RescheduleOptions" }]);
+      const next = iso(opts.nextAttemptAt, "nextAttemptAt");
+      await open();
+      const [r] = await owned<Raw>(
+        ref,
+        now,
+        `UPDATE ${S}.sends SET
+           failure_code = COALESCE($6, failure_code), failure_reason = COALESCE($7, failure_reason),
+           status = CASE WHEN cancel_requested THEN (CASE WHEN replacement IS NULL THEN 'cancelled' ELSE 'planned' END) ELSE 'planned' END,
+           ${CONTENT.map(
+             ([col, type]) =>
+               `${col} = CASE WHEN cancel_requested AND replacement IS NOT NULL THEN (replacement->>'${col}')::${type} ELSE ${col} END`,
+           ).join(",\n           ")},
+           data = CASE WHEN cancel_requested AND replacement IS NOT NULL THEN replacement->'data' ELSE data END,
+           next_attempt_at = CASE WHEN NOT cancel_requested THEN $5::timestamptz
+             WHEN replacement IS NOT NULL THEN (replacement->>'send_at')::timestamptz ELSE next_attempt_at END,
+           due_at = CASE WHEN NOT cancel_requested THEN $5::timestamptz
+             WHEN replacement IS NOT NULL THEN (replacement->>'send_at')::timestamptz ELSE NULL END,
+           completed_at = CASE WHEN cancel_requested AND replacement IS NULL THEN $4::timestamptz ELSE completed_at END,
+           lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false, handed_off_at = NULL,
+           replacement = NULL, updated_at = $4::timestamptz
+         WHERE ${FENCED} RETURNING status, next_attempt_at, provider_status`,
+        [next, opts.failureCode ?? null, opts.failureReason ?? null],
+      );
+      return release(r!);
     },
 
     async completeMany(items, now) {
