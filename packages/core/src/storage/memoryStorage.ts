@@ -211,6 +211,31 @@ class Ext {
   completedAt: number | null = null;
 }
 
+/**
+ * What many sends have in common (tenant, account, kind, channel, recipient type, billing): one shared, frozen
+ * object per distinct combination instead of six fields on every row.
+ */
+interface Profile {
+  readonly structureId: string;
+  readonly accountId: string;
+  readonly kind: MessageKind;
+  readonly channel: Channel;
+  readonly rType: SendRecipient["type"];
+  readonly billing: PlannedSend["billing"];
+}
+
+function sameProfile(a: Profile, b: Profile): boolean {
+  return (
+    a === b ||
+    (a.structureId === b.structureId &&
+      a.accountId === b.accountId &&
+      a.kind === b.kind &&
+      a.channel === b.channel &&
+      a.rType === b.rType &&
+      a.billing === b.billing)
+  );
+}
+
 class Row {
   /** Position in the due heap (planned) or the lease heap (sending); -1 when in neither. */
   pos = -1;
@@ -223,18 +248,13 @@ class Row {
   constructor(
     readonly seq: number,
     public key: string,
-    public structureId: string,
-    public accountId: string,
-    public kind: MessageKind,
-    public channel: Channel,
-    public rType: SendRecipient["type"],
+    public p: Profile,
     public rId: string,
     public rAddress: string,
     public sendAt: number,
     public expiresAt: number | undefined,
     public appointmentId: string | undefined,
     public contactId: string | undefined,
-    public billing: PlannedSend["billing"],
     public groupKey: string | undefined,
     public data: string,
     now: number,
@@ -243,6 +263,34 @@ class Row {
     this.createdAt = now;
     this.updatedAt = now;
   }
+  get structureId(): string {
+    return this.p.structureId;
+  }
+  get accountId(): string {
+    return this.p.accountId;
+  }
+  get kind(): MessageKind {
+    return this.p.kind;
+  }
+  get channel(): Channel {
+    return this.p.channel;
+  }
+  get rType(): SendRecipient["type"] {
+    return this.p.rType;
+  }
+  get billing(): PlannedSend["billing"] {
+    return this.p.billing;
+  }
+}
+
+/**
+ * A flat copy of a string: a string built by concatenation is a tree of pieces in V8 (about 32 bytes a piece);
+ * reading a character flattens it in place, and the garbage collector then drops the pieces. Stored keys and
+ * addresses live as long as their send, so they are kept flat.
+ */
+function flat<T extends string | undefined>(s: T): T {
+  if (s !== undefined) s.charCodeAt(0);
+  return s;
 }
 
 /** A binary min-heap of rows that keeps each row's position, so rows can be removed or re-keyed in O(log n). */
@@ -577,42 +625,65 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return row.x;
   }
 
+  /** One shared profile per distinct (structure, account, kind, channel, recipient type, billing). */
+  const profiles = new Map<string, Profile>();
+  let lastProfile: Profile | undefined;
+  function profileOf(t: Tenant, send: PlannedSend): Profile {
+    const last = lastProfile;
+    if (
+      last !== undefined &&
+      last.structureId === t.id &&
+      last.accountId === send.accountId &&
+      last.kind === send.kind &&
+      last.channel === send.channel &&
+      last.rType === send.recipient.type &&
+      last.billing === send.billing
+    )
+      return last;
+    const k = `${t.id}\u0000${send.accountId}\u0000${send.kind}\u0000${send.channel}\u0000${send.recipient.type}\u0000${send.billing ?? ""}`;
+    let p = profiles.get(k);
+    if (p === undefined) {
+      p = Object.freeze({
+        structureId: t.id,
+        accountId: flat(send.accountId),
+        kind: send.kind,
+        channel: send.channel,
+        rType: send.recipient.type,
+        billing: send.billing,
+      });
+      if (profiles.size < 4096) profiles.set(k, p);
+    }
+    lastProfile = p;
+    return p;
+  }
+
   function rowFrom(t: Tenant, send: PlannedSend, data: string, now: number, seq: number): Row {
-    const rId = send.recipient.id;
+    const rId = flat(send.recipient.id);
     return new Row(
       seq,
-      send.key,
-      t.id,
-      intern(accountIds, send.accountId, 256),
-      send.kind,
-      send.channel,
-      send.recipient.type,
+      flat(send.key),
+      profileOf(t, send),
       rId,
-      send.recipient.address,
+      flat(send.recipient.address),
       send.sendAt.getTime(),
       send.expiresAt?.getTime(),
-      send.appointmentId,
-      send.contactId === rId ? rId : send.contactId,
-      send.billing,
-      send.groupKey,
-      intern(dataTexts, data, 128),
+      send.appointmentId === rId ? rId : flat(send.appointmentId),
+      send.contactId === rId ? rId : flat(send.contactId),
+      flat(send.groupKey),
+      intern(dataTexts, flat(data), 128),
       now,
     );
   }
 
   function sameContent(row: Row, c: Row): boolean {
     return (
-      row.accountId === c.accountId &&
-      row.kind === c.kind &&
-      row.channel === c.channel &&
-      row.rType === c.rType &&
+      sameProfile(row.p, c.p) &&
       row.rId === c.rId &&
       row.rAddress === c.rAddress &&
       row.sendAt === c.sendAt &&
       row.expiresAt === c.expiresAt &&
       row.appointmentId === c.appointmentId &&
       row.contactId === c.contactId &&
-      row.billing === c.billing &&
       row.groupKey === c.groupKey &&
       row.data === c.data
     );
@@ -629,17 +700,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       indexAdd(t.byContact, c.contactId, row);
     }
     const sendAtChanged = row.sendAt !== c.sendAt;
-    row.accountId = c.accountId;
-    row.kind = c.kind;
-    row.channel = c.channel;
-    row.rType = c.rType;
+    row.p = c.p;
     row.rId = c.rId;
     row.rAddress = c.rAddress;
     row.sendAt = c.sendAt;
     row.expiresAt = c.expiresAt;
     row.appointmentId = c.appointmentId;
     row.contactId = c.contactId;
-    row.billing = c.billing;
     row.groupKey = c.groupKey;
     row.data = c.data;
     if (sendAtChanged) row.nextAttemptAt = c.sendAt;
@@ -736,10 +803,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   }
 
   /**
-   * Shares one string per distinct account id and per small data text, instead of one per send: at a million
-   * pending sends, that is ~50 bytes a send. The data cache is bounded; beyond it, texts are kept as given.
+   * Shares one string per distinct small data text, instead of one per send (account ids are shared through the
+   * profiles). The cache is bounded; beyond it, texts are kept as given.
    */
-  const accountIds = new Map<string, string>();
   const dataTexts = new Map<string, string>();
   function intern(cache: Map<string, string>, value: string, maxLength: number): string {
     const cur = cache.get(value);
