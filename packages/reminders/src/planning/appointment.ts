@@ -17,10 +17,10 @@ import {
   billingOf as importedBillingOf,
   contactEmail as importedContactEmail,
   contactMobile as importedContactMobile,
+  quietOf as importedQuietOf,
   skip as importedSkip,
   Problems,
   quietEnd,
-  quietOf,
 } from "./common.js";
 import {
   appointmentPrefix as importedAppointmentPrefix,
@@ -53,6 +53,7 @@ const billingOf = importedBillingOf;
 const contactEmail = importedContactEmail;
 const contactMobile = importedContactMobile;
 const skip = importedSkip;
+const quietOf = importedQuietOf;
 const appointmentPrefix = importedAppointmentPrefix;
 const isoString = importedIsoString;
 const reminderKey = importedReminderKey;
@@ -436,7 +437,11 @@ export function planSmsDay(
   draft: Draft,
   subject: Appointment | undefined,
 ): void {
-  const members: { a: Appointment; t: number; at: Date }[] = [];
+  // The group usually has one member: it is held in locals, and the list is only made for a second one.
+  let first: Appointment | undefined;
+  let firstT = 0;
+  let firstAt: Date | undefined;
+  let members: { a: Appointment; t: number; at: Date }[] | undefined;
   for (const a of all) {
     if (a.accountId !== ctx.accountId || a.status !== "confirmed" || dayOf(ctx, a) !== day) continue;
     const isSubject = a === subject;
@@ -457,15 +462,29 @@ export function planSmsDay(
       continue;
     }
     if (ctx.covered?.get(slot)?.has(`${a.id}@${infoOf(ctx, a).iso}`)) continue;
-    members.push({ a, t, at: r });
+    if (first === undefined) {
+      first = a;
+      firstT = t;
+      firstAt = r;
+    } else {
+      members ??= [{ a: first, t: firstT, at: firstAt! }];
+      members.push({ a, t, at: r });
+    }
   }
-  if (members.length === 0) return;
-  if (members.length > 1) members.sort(byInstant);
-  const leader = members[0]!;
-  const listed = members.length > 1 ? [...members].sort(byStart) : members;
+  if (first === undefined) return;
   const recipient = contactRecipient(ctx.sms)!;
-  const sendAt = leader.at;
   const groupKey = `${smsDayPrefix(ctx.structureId, ctx.accountId)}${seg(ctx.contact.id)}:${dayKey(day)}:${slot}`;
+  if (members === undefined) {
+    const key = reminderKey(infoOf(ctx, first).prefix, slot, "sms");
+    const data = { slot, appointmentIds: [first.id], appointmentStarts: [infoOf(ctx, first).iso] };
+    const expires = expiresOf(ctx, first);
+    draft.plan.push(makeSend(ctx, key, "reminder", "sms", first.id, recipient, firstAt!, expires, data, groupKey));
+    return;
+  }
+  members.sort(byInstant);
+  const leader = members[0]!;
+  const listed = [...members].sort(byStart);
+  const sendAt = leader.at;
   const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
   const ids: string[] = [];
   const starts: string[] = [];
@@ -497,6 +516,43 @@ function smsDayPrefix(structureId: string, accountId: string): string {
     lastAccountId = accountId;
   }
   return lastSmsDayPrefix;
+}
+
+// Key pieces after the appointment prefix, built once per distinct value: `:<kind>:<event>:<channel>` for notices,
+// and the last account-notification and practitioner group pieces (an account's events come in runs). Each key is
+// then one concatenation instead of five to nine.
+let lastSuffixes: { kind: string; event: string; email: string; sms: string }[] = [];
+
+function keySuffix(kind: MessageKind, event: AppointmentAction, channel: "email" | "sms"): string {
+  for (const k of lastSuffixes) if (k.kind === kind && k.event === event) return channel === "email" ? k.email : k.sms;
+  const entry = { kind, event, email: `:${kind}:${event}:email`, sms: `:${kind}:${event}:sms` };
+  if (lastSuffixes.length >= 8) lastSuffixes = [];
+  lastSuffixes.push(entry);
+  return channel === "email" ? entry.email : entry.sms;
+}
+
+let lastAccountKey: { event: string; type: string; id: string; channel: string; suffix: string }[] = [];
+
+function accountKeySuffix(event: string, type: string, id: string, channel: string): string {
+  for (const k of lastAccountKey) {
+    if (k.channel === channel && k.id === id && k.event === event && k.type === type) return k.suffix;
+  }
+  const suffix = `:account-notification:${event}:${type}-${seg(id)}:${channel}`;
+  if (lastAccountKey.length >= 6) lastAccountKey = [];
+  lastAccountKey.push({ event, type, id, channel, suffix });
+  return suffix;
+}
+
+let lastPractitionerGroup: { structureId: string; agendaId: string; channel: string; prefix: string }[] = [];
+
+function practitionerGroupPrefix(structureId: string, agendaId: string, channel: string): string {
+  for (const g of lastPractitionerGroup) {
+    if (g.channel === channel && g.agendaId === agendaId && g.structureId === structureId) return g.prefix;
+  }
+  const prefix = `${seg(structureId)}:practitioner:${seg(agendaId)}:${channel}:`;
+  if (lastPractitionerGroup.length >= 4) lastPractitionerGroup = [];
+  lastPractitionerGroup.push({ structureId, agendaId, channel, prefix });
+  return prefix;
 }
 
 function byStart(x: { a: Appointment }, y: { a: Appointment }): number {
@@ -583,7 +639,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
     const override = input.overrides?.contact?.[channel];
     const on = override ?? ticked;
     const check = channel === "email" ? ctx.email : ctx.sms;
-    const key = `${prefix}:${kind}:${event}:${channel}`;
+    const key = prefix + keySuffix(kind, event, channel);
     if (!on) {
       if (ticked) draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), "disabled", contactRecipient(check)));
       continue;
@@ -637,13 +693,23 @@ function resolveRecipient(
   return { type: "user", id: r.userId, address };
 }
 
+// The default recipient list (the appointment's own account), frozen and kept for the last account seen.
+let ownAccountList: readonly NotificationRecipient[] = Object.freeze([]);
+
+function ownAccount(accountId: string): readonly NotificationRecipient[] {
+  const r = ownAccountList[0];
+  if (r === undefined || r.type !== "account" || r.accountId !== accountId) {
+    ownAccountList = Object.freeze([Object.freeze({ type: "account" as const, accountId })]);
+  }
+  return ownAccountList;
+}
+
 function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
   const { event, options, account } = input;
   if (event === "confirmed") return;
   const ticked = options.notifications[event];
   const configured = options.notifications.recipients;
-  const recipients: readonly NotificationRecipient[] =
-    configured.length > 0 ? configured : [{ type: "account", accountId: account.id }];
+  const recipients: readonly NotificationRecipient[] = configured.length > 0 ? configured : ownAccount(account.id);
   const data: PlannedSend["data"] =
     event === "moved" && input.previous
       ? { event, previousStart: isoString(input.previous.start.getTime()) }
@@ -654,7 +720,7 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
     if (!on && !ticked[channel]) continue;
     for (const r of recipients) {
       const who = resolveRecipient(r, channel, account, input.directory);
-      const key = `${prefix}:account-notification:${event}:${who.type}-${seg(who.id)}:${channel}`;
+      const key = prefix + accountKeySuffix(event, who.type, who.id, channel);
       const id = input.appointment.id;
       // `who` is a fresh object of the recipient's very shape: it is the recipient when it has an address.
       const recipient: SendRecipient | undefined = who.address === undefined ? undefined : (who as SendRecipient);
@@ -698,7 +764,7 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
   for (const channel of CONTACT_CHANNELS) {
     const address = channel === "email" ? p.email : p.mobile;
     if (!address) continue;
-    const key = `${prefix}:practitioner-notification:${event}:${channel}`;
+    const key = prefix + keySuffix("practitioner-notification", event, channel);
     const recipient: SendRecipient = { type: "practitioner", id: agenda.id, address };
     if (!late) {
       const b = base(ctx, key, "practitioner-notification", channel, a.id);
@@ -707,7 +773,7 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
     }
     const data: Record<string, JsonValue> = { event, agendaId: agenda.id, windowStart: windowIso };
     if (event === "moved") data.previousStart = isoString(input.previous!.start.getTime());
-    const groupKey = `${seg(ctx.structureId)}:practitioner:${seg(agenda.id)}:${channel}:${windowIso}`;
+    const groupKey = practitionerGroupPrefix(ctx.structureId, agenda.id, channel) + windowIso;
     sendAt ??= new Date(windowEnd);
     draft.plan.push(
       makeSend(ctx, key, "practitioner-notification", channel, a.id, recipient, sendAt, undefined, data, groupKey),
