@@ -404,9 +404,11 @@ function indexRemove(index: RowIndex, id: string | undefined, row: Row): void {
   }
 }
 
+const NO_ROWS: readonly Row[] = Object.freeze([]);
+
 function indexGet(index: RowIndex, id: string): readonly Row[] {
   const cur = index.get(id);
-  return cur === undefined ? [] : Array.isArray(cur) ? cur : [cur];
+  return cur === undefined ? NO_ROWS : Array.isArray(cur) ? cur : [cur];
 }
 
 interface Tenant {
@@ -415,7 +417,8 @@ interface Tenant {
   sends: Map<string, Row>;
   byAppointment: RowIndex;
   byContact: RowIndex;
-  journal: Map<string, JRow[]>;
+  /** Per contact: the only entry, or every entry in append order (most contacts have a few). */
+  journal: Map<string, JRow | JRow[]>;
   journalWithoutContact: JRow[];
   usage: Map<string, UsageCounters>;
   optOuts: Map<string, { optedOut: boolean; at: number }>;
@@ -540,6 +543,11 @@ function cloneJournal(r: JRow): JournalEntry {
   if (r.reason !== undefined) out.reason = r.reason;
   if (r.data !== undefined) out.data = JSON.parse(r.data) as JsonValue;
   return out;
+}
+
+function journalOf(t: Tenant | undefined, contactId: string): readonly JRow[] | undefined {
+  const cur = t?.journal.get(contactId);
+  return cur === undefined ? undefined : Array.isArray(cur) ? cur : [cur];
 }
 
 /** Index of the first entry whose seq is greater than `after` (entries are in seq order). */
@@ -1286,6 +1294,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
             ? indexGet(t.byContact, filter.contactId)
             : t.sends.values();
       const rows: Row[] = [];
+      if (source === NO_ROWS) return [];
       for (const r of source) {
         if (statuses !== undefined && !statuses.has(r.status)) continue;
         if (filter.accountId !== undefined && r.accountId !== filter.accountId) continue;
@@ -1358,9 +1367,11 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         );
         if (row.contactId === undefined) t.journalWithoutContact.push(row);
         else {
-          const list = t.journal.get(row.contactId);
-          if (list === undefined) t.journal.set(row.contactId, [row]);
-          else list.push(row);
+          const cur = t.journal.get(row.contactId);
+          if (cur === undefined) t.journal.set(row.contactId, row);
+          else if (Array.isArray(cur)) cur.push(row);
+          // An exact-size array: a push on a one-element array would reserve room for 17.
+          else t.journal.set(row.contactId, [cur, row]);
         }
         journalCount++;
         out[i] = cloneJournal(row);
@@ -1373,7 +1384,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const limit = checkLimit(opts.limit, "options.limit", 1000);
       if (opts.after !== undefined && !Number.isFinite(opts.after))
         throw invalid("options.after must be a number", [{ path: "options.after", message: "Expected a number" }]);
-      const list = tenants.get(structureId)?.journal.get(contactId);
+      const list = journalOf(tenants.get(structureId), contactId);
       if (list === undefined) return [];
       const start = opts.after === undefined ? 0 : firstAfter(list, opts.after);
       return list.slice(start, start + limit).map(cloneJournal);
@@ -1582,7 +1593,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
           return row === undefined ? null : toStored(row);
         },
         sendCount: (structureId) => tenants.get(structureId)?.sends.size ?? 0,
-        journal: (structureId, contactId) => (tenants.get(structureId)?.journal.get(contactId) ?? []).map(cloneJournal),
+        journal: (structureId, contactId) => (journalOf(tenants.get(structureId), contactId) ?? []).map(cloneJournal),
         usage: (structureId, accountId, month) => {
           const u = tenants.get(structureId)?.usage.get(`${accountId}\u0000${month}`);
           return u === undefined ? null : { ...u };

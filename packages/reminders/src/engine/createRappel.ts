@@ -23,6 +23,7 @@ import {
   type ReleaseResult,
   resolveOptions,
   resolveSignature,
+  type SendFilter,
   type SendOutcome,
   type SendRecord,
   type SkipReason,
@@ -255,8 +256,17 @@ export function createRappel(options: RappelOptions): Rappel {
     for (const f of filters) {
       let after: string | undefined;
       for (;;) {
-        const page = await store.listSends(structureId, { ...f, limit: 10_000, ...(after ? { after } : {}) });
-        for (const r of page) byKey.set(r.key, { ...r, status: existingStatus(r.status) });
+        const filter: SendFilter = { limit: 10_000 };
+        if (f.appointmentId !== undefined) filter.appointmentId = f.appointmentId;
+        if (f.contactId !== undefined) filter.contactId = f.contactId;
+        if (after !== undefined) filter.after = after;
+        const page = await store.listSends(structureId, filter);
+        // The records are the storage's copies: their status is rewritten in place as the planner's.
+        for (const r of page) {
+          const e = r as unknown as ExistingSend;
+          e.status = existingStatus(r.status);
+          byKey.set(r.key, e);
+        }
         if (page.length < 10_000) break;
         after = page[page.length - 1]!.key;
       }
@@ -284,32 +294,32 @@ export function createRappel(options: RappelOptions): Rappel {
       plan = { ...plan, plan: fresh, skipped: fresh.length === plan.plan.length ? plan.skipped : [] };
     }
     const journal: JournalEntryInput[] = [];
-    const plannedKeys = new Set(plan.plan.map((s) => s.key));
-    for (const spec of [...extraCancels, ...plan.cancel]) {
+    const cancels = extraCancels.length === 0 ? plan.cancel : [...extraCancels, ...plan.cancel];
+    const plannedKeys = cancels.length === 0 ? undefined : new Set(plan.plan.map((s) => s.key));
+    for (const spec of cancels) {
       const r = await store.cancel(structureId, spec, now);
       for (const s of r.cancelled) {
-        if (plannedKeys.has(s.key)) continue;
+        if (plannedKeys?.has(s.key)) continue;
         summary.cancelled.push(s.key);
-        journal.push(entry(s, now, "cancelled"));
+        if (s.contactId !== undefined) journal.push(entry(s, now, "cancelled"));
       }
       for (const s of r.stopped) {
-        if (plannedKeys.has(s.key)) continue;
+        if (plannedKeys?.has(s.key)) continue;
         summary.stopped.push(s.key);
-        journal.push(entry(s, now, "cancelled"));
+        if (s.contactId !== undefined) journal.push(entry(s, now, "cancelled"));
       }
       for (const s of r.tooLate) summary.tooLate.push(s.key);
     }
     if (plan.plan.length > 0) {
       const r = await store.upsertPlanned(structureId, plan.plan, now);
-      const locked = new Set(r.lockedKeys);
+      const locked = r.lockedKeys.length === 0 ? undefined : new Set(r.lockedKeys);
       for (const s of plan.plan) {
-        if (locked.has(s.key)) continue;
+        if (locked?.has(s.key)) continue;
         summary.planned.push(s.key);
         if (s.contactId !== undefined) {
-          journal.push({
-            ...entry(s, now, "planned"),
-            data: { sendAt: s.sendAt.toISOString() },
-          });
+          const e = entry(s, now, "planned");
+          e.data = { sendAt: s.sendAt.toISOString() };
+          journal.push(e);
         }
       }
     }
@@ -317,8 +327,8 @@ export function createRappel(options: RappelOptions): Rappel {
       summary.skipped.push({ key: s.key, reason: s.reason });
       if (s.contactId !== undefined) journal.push({ ...entry(s, now, "skipped"), reason: s.reason });
     }
-    const withContact = journal.filter((e) => e.contactId !== undefined);
-    if (withContact.length > 0) await store.appendJournal(structureId, withContact);
+    // Every entry made here names its contact (entries without one are never made).
+    if (journal.length > 0) await store.appendJournal(structureId, journal);
     for (const k of summary.tooLate) logger.info("plan.cancel-too-late", { structureId, sendKey: k });
     return summary;
   }
