@@ -676,7 +676,7 @@ RETURNING s.*`;
     return out;
   }
 
-  /** Statements a batch may take before an item locked but never updated is reported lost (contention). */
+  /** Statements a batch may take before an item found but never updated is reported lost (contention). */
   const MAX_ROUNDS = 64;
 
   /** Runs one autocommit statement, again after a deadlock (it was rolled back as a whole). */
@@ -699,26 +699,28 @@ RETURNING s.*`;
     LEFT JOIN LATERAL (SELECT c.status, c.lease_token, c.lease_expires_at FROM ${S}.sends c
       WHERE u.i IS NULL AND c.structure_id = x.structure_id AND c.key = x.key OFFSET 0) c ON true
     ORDER BY x.i`;
-  // Each input's row, looked up by primary key (whatever the planner's statistics say) and locked with the fencing
-  // condition; the update then reaches it by ctid. A row another transaction changed after this statement's snapshot
-  // (a concurrent cancel) is locked in its latest version, which the update by ctid cannot see: such items
-  // ("locked" but not "done") run again in a new statement, as a later call would.
-  const LOCKED = `SELECT x.*, l.tid FROM x CROSS JOIN LATERAL (SELECT s.ctid AS tid FROM ${S}.sends s
+  // Each input's row is looked up by primary key (OFFSET 0 keeps the lookup per input, whatever the planner's
+  // statistics say: with stale ones it would scan the whole table per batch), then updated by ctid with the fencing
+  // condition checked again. A row another transaction changed after this statement's snapshot (a concurrent
+  // cancel) may be missed by the update by ctid: such items ("found" but not "done") run again in a new statement,
+  // as a later call would.
+  const FOUND = `SELECT x.*, l.tid FROM x CROSS JOIN LATERAL (SELECT s.ctid AS tid FROM ${S}.sends s
     WHERE s.structure_id = x.structure_id AND s.key = x.key AND s.status = 'sending' AND s.lease_token = x.token
-      AND s.lease_expires_at > $4::timestamptz FOR UPDATE) l`;
+      AND s.lease_expires_at > $4::timestamptz OFFSET 0) l`;
+  const REFENCED = `s.status = 'sending' AND s.lease_token = x.token AND s.lease_expires_at > $4::timestamptz`;
   const LOST_COLS =
-    "t.i AS locked, c.status AS cur_status, c.lease_token AS cur_token, c.lease_expires_at AS cur_expires";
+    "t.i AS found, c.status AS cur_status, c.lease_token AS cur_token, c.lease_expires_at AS cur_expires";
 
   const BEGIN_MANY_SQL = `
 WITH x AS (SELECT * FROM ${INPUT_REFS}),
-t AS (${LOCKED}),
+t AS (${FOUND}),
 u AS (
   UPDATE ${S}.sends s SET
     attempts = s.attempts + CASE WHEN s.cancel_requested THEN 0 ELSE 1 END,
     handed_off_at = CASE WHEN s.cancel_requested THEN s.handed_off_at ELSE $4::timestamptz END,
     updated_at = CASE WHEN s.cancel_requested THEN s.updated_at ELSE $4::timestamptz END
-  FROM t WHERE s.ctid = t.tid
-  RETURNING t.i, s.cancel_requested, s.attempts
+  FROM t x WHERE s.ctid = x.tid AND ${REFENCED}
+  RETURNING x.i, s.cancel_requested, s.attempts
 )
 SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}`;
 
@@ -750,7 +752,7 @@ SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}
       ]);
       rows.forEach((r, j) => {
         const i = round[j]!;
-        if (r.done === null && r.locked !== null && k < MAX_ROUNDS) again.push(i);
+        if (r.done === null && r.found !== null && k < MAX_ROUNDS) again.push(i);
         else if (r.done === null) out[i] = { ok: false, error: lostOf(rs[j]!, r, now) };
         else if (r.cancel_requested === true) out[i] = { ok: true, value: { ok: false, reason: "cancel-requested" } };
         else out[i] = { ok: true, value: { ok: true, attempts: Number(r.attempts) } };
@@ -872,7 +874,7 @@ WITH x AS (
     AS x(structure_id, key, token, mode, status, provider, provider_message_id, failure_code, failure_reason, skip_reason,
       provider_status, next_at, i)
 ),
-t AS (${LOCKED}),
+t AS (${FOUND}),
 u AS (
   UPDATE ${S}.sends s SET
     status = CASE WHEN x.mode = 'final' THEN x.status
@@ -894,7 +896,7 @@ u AS (
     failure_code = COALESCE(x.failure_code, s.failure_code),
     failure_reason = COALESCE(x.failure_reason, s.failure_reason),
     skip_reason = COALESCE(x.skip_reason, s.skip_reason)
-  FROM t x WHERE s.ctid = x.tid
+  FROM t x WHERE s.ctid = x.tid AND ${REFENCED}
   RETURNING x.i, s.status, s.next_attempt_at, s.provider_status, s.provider
 )
 SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, ${LOST_COLS} ${OUTCOME_JOIN}`;
@@ -938,7 +940,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       const waiting: number[] = [];
       rows.forEach((r, j) => {
         const i = round[j]!;
-        if (r.done === null && r.locked !== null && k < MAX_ROUNDS) again.push(i);
+        if (r.done === null && r.found !== null && k < MAX_ROUNDS) again.push(i);
         else if (r.done === null) out[i] = { ok: false, error: lostOf(its[j]!.ref, r, now) };
         else {
           out[i] = { ok: true, value: release(r) };
