@@ -861,8 +861,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     };
   }
 
+  /** Kept flat: one is stored per sent send (see {@link flat}). */
   function providerKey(provider: string, id: string): string {
-    return `${provider}\u0000${id}`;
+    return flat(`${provider}\u0000${id}`);
   }
 
   /** Folds a provider status into a row; returns whether anything changed. */

@@ -1050,20 +1050,28 @@ export function createRappel(options: RappelOptions): Rappel {
     }
   }
 
-  /** Runs one phase of a unit; a failure ends the unit (lease loss is counted, anything else is rethrown later). */
-  async function step(u: Unit, phase: (u: Unit) => Promise<void> | void): Promise<void> {
-    try {
-      await phase(u);
-    } catch (e) {
-      u.done = true;
-      if (isLeaseLost(e)) {
-        u.batch.result.lost += u.claims.length;
-        logger.warn("send.lease-lost", { sendKey: u.key });
-        return;
-      }
-      logger.error("send.error", { sendKey: u.key, code: e instanceof RappelError ? e.code : "unexpected" });
-      u.batch.firstError ??= e;
+  /** Ends a unit on an error: lease loss is counted, anything else is logged and rethrown after the batch. */
+  function fail(u: Unit, e: unknown): void {
+    u.done = true;
+    if (isLeaseLost(e)) {
+      u.batch.result.lost += u.claims.length;
+      logger.warn("send.lease-lost", { sendKey: u.key });
+      return;
     }
+    logger.error("send.error", { sendKey: u.key, code: e instanceof RappelError ? e.code : "unexpected" });
+    u.batch.firstError ??= e;
+  }
+
+  /** Runs one phase of a unit: synchronously when the phase can (no promise, no microtask), else its promise. */
+  function step(u: Unit, phase: (u: Unit) => Promise<void> | void): Promise<void> | undefined {
+    let r: Promise<void> | void;
+    try {
+      r = phase(u);
+    } catch (e) {
+      fail(u, e);
+      return undefined;
+    }
+    return r instanceof Promise ? r.then(undefined, (e: unknown) => fail(u, e)) : undefined;
   }
 
   /** Phase 1: too late or interrupted, latest data, who it goes to now. */
@@ -1129,74 +1137,91 @@ export function createRappel(options: RappelOptions): Rappel {
     u.to = to;
   }
 
-  /** Phase 2 (after the batch's opt-out check): render, SMS policy, quota and fallback. */
-  async function render(u: Unit): Promise<void> {
+  /** Phase 2 (after the batch's opt-out check): render, SMS policy, quota and fallback. Synchronous for an SMS. */
+  function render(u: Unit): Promise<void> | void {
     const lead = u.claims[0]!.send;
-    const sid = lead.structureId;
     const d = u.d!;
+    u.month = monthOf(u.now, d.account.timeZone);
+    if (u.channel !== "sms") return renderEmailOf(u);
     // Render (R-24…R-27) and apply the SMS policy (R-18, R-26).
     try {
-      if (u.channel === "sms") {
-        const sms = d.options.communication.sms;
-        const limited = applySmsLimit(renderSmsText(lead, d, templates), {
-          maxSegments: sms.maxSegments,
-          overflow: sms.overflow,
-          encoding: sms.encoding,
-        });
-        u.smsText = limited.text;
-        u.credits = limited.info.segments;
-      } else {
-        d.signatureHtml = await signatureOf(lead, d, lead.kind);
-        u.email = renderEmail(lead, d, templates);
-      }
-    } catch (e) {
-      if (e instanceof RappelError && e.code === ErrorCode.SMS_TOO_LONG) return skipAll(u, "too-long");
-      if (e instanceof RappelError && e.code === ErrorCode.ADAPTER_ERROR) throw e;
-      const code = e instanceof RappelError ? e.code : "render-error";
-      completeAll(u, { status: "failed", failureCode: code, failureReason: "rendering failed" }, "failed", "failed", {
-        reason: code,
+      const sms = d.options.communication.sms;
+      const limited = applySmsLimit(renderSmsText(lead, d, templates), {
+        maxSegments: sms.maxSegments,
+        overflow: sms.overflow,
+        encoding: sms.encoding,
       });
-      logger.error("send.render-failed", { sendKey: lead.key, structureId: sid, code });
-      return;
+      u.smsText = limited.text;
+      u.credits = limited.info.segments;
+    } catch (e) {
+      return renderFailed(u, e);
     }
-
     // Quota (R-43) and fallback (R-45). Reserved (gated) credits are counted now, atomically against the free
     // quota; ungated ones are counted once per batch.
-    u.month = monthOf(u.now, d.account.timeZone);
-    if (u.channel !== "sms") return;
     const billing = lead.billing ?? "none";
-    if (billing === "reminder" && !d.options.communication.sms.allowOverage) {
-      const quota = d.account.onlineBooking ? freeQuota : 0;
-      const delta = { reminderSmsCredits: u.credits };
-      const r = await store.addUsage(sid, lead.accountId, u.month, delta, { max: { reminderSmsCredits: quota } });
-      if (r.applied) {
-        u.reserved = delta;
-        return;
-      }
-      const address = d.contact?.email;
-      if (lead.recipient.type !== "contact" || !address || d.contact?.preferences.email.enabled === false) {
-        return skipAll(u, "quota-exhausted");
-      }
-      u.fellBack = true;
-      u.channel = "email";
-      u.to = address;
-      try {
-        d.signatureHtml = await signatureOf(lead, d, lead.kind);
-        u.email = renderEmail(lead, d, templates);
-      } catch (e) {
-        const code = e instanceof RappelError ? e.code : "render-error";
-        completeAll(u, { status: "failed", failureCode: code }, "failed", "failed", { reason: code });
-        return;
-      }
-      journalOf(u, lead, "fallback", { reason: "quota-exhausted", data: { to: "email" } });
-      return;
-    }
+    if (billing === "reminder" && !d.options.communication.sms.allowOverage) return reserve(u);
     u.later =
       billing === "reminder"
         ? { reminderSmsCredits: u.credits }
         : billing === "custom"
           ? { customSmsCredits: u.credits }
           : { otherSmsCredits: u.credits };
+  }
+
+  async function renderEmailOf(u: Unit): Promise<void> {
+    const lead = u.claims[0]!.send;
+    const d = u.d!;
+    try {
+      d.signatureHtml = await signatureOf(lead, d, lead.kind);
+      u.email = renderEmail(lead, d, templates);
+    } catch (e) {
+      renderFailed(u, e);
+    }
+  }
+
+  /** A rendering error: too long is a skip, an adapter failure ends the unit, anything else fails the send. */
+  function renderFailed(u: Unit, e: unknown): void {
+    const lead = u.claims[0]!.send;
+    if (e instanceof RappelError && e.code === ErrorCode.SMS_TOO_LONG) {
+      skipAll(u, "too-long");
+      return;
+    }
+    if (e instanceof RappelError && e.code === ErrorCode.ADAPTER_ERROR) throw e;
+    const code = e instanceof RappelError ? e.code : "render-error";
+    completeAll(u, { status: "failed", failureCode: code, failureReason: "rendering failed" }, "failed", "failed", {
+      reason: code,
+    });
+    logger.error("send.render-failed", { sendKey: lead.key, structureId: lead.structureId, code });
+  }
+
+  /** Gated quota (`allowOverage: false`): reserves the credits now, or falls back to email (R-45). */
+  async function reserve(u: Unit): Promise<void> {
+    const lead = u.claims[0]!.send;
+    const sid = lead.structureId;
+    const d = u.d!;
+    const quota = d.account.onlineBooking ? freeQuota : 0;
+    const delta = { reminderSmsCredits: u.credits };
+    const r = await store.addUsage(sid, lead.accountId, u.month, delta, { max: { reminderSmsCredits: quota } });
+    if (r.applied) {
+      u.reserved = delta;
+      return;
+    }
+    const address = d.contact?.email;
+    if (lead.recipient.type !== "contact" || !address || d.contact?.preferences.email.enabled === false) {
+      return skipAll(u, "quota-exhausted");
+    }
+    u.fellBack = true;
+    u.channel = "email";
+    u.to = address;
+    try {
+      d.signatureHtml = await signatureOf(lead, d, lead.kind);
+      u.email = renderEmail(lead, d, templates);
+    } catch (e) {
+      const code = e instanceof RappelError ? e.code : "render-error";
+      completeAll(u, { status: "failed", failureCode: code }, "failed", "failed", { reason: code });
+      return;
+    }
+    journalOf(u, lead, "fallback", { reason: "quota-exhausted", data: { to: "email" } });
   }
 
   /** Gives back credits reserved against the free quota for a message that did not go out. */
@@ -1219,13 +1244,11 @@ export function createRappel(options: RappelOptions): Rappel {
     for (const u of units) {
       if (u.done) continue;
       u.now = now;
-      await step(u, async () => {
-        for (let i = 0; i < u.claims.length; i++) {
-          if (u.claims[i]!.leaseExpiresAt.getTime() - now.getTime() < leaseMs / 2) {
-            await store.renewLease(u.refs[i]!, leaseMs, now);
-          }
+      for (let i = 0; i < u.claims.length && !u.done; i++) {
+        if (u.claims[i]!.leaseExpiresAt.getTime() - now.getTime() < leaseMs / 2) {
+          await store.renewLease(u.refs[i]!, leaseMs, now).catch((e: unknown) => fail(u, e));
         }
-      });
+      }
       if (u.done) continue;
       for (let i = 0; i < u.refs.length; i++) {
         refs.push(u.refs[i]!);
@@ -1394,7 +1417,11 @@ export function createRappel(options: RappelOptions): Rappel {
   /** Runs a phase over every unit still going, concurrently when a unit has to wait. */
   async function each(units: Unit[], phase: (u: Unit) => Promise<void> | void): Promise<void> {
     const waiting: Promise<void>[] = [];
-    for (const u of units) if (!u.done) waiting.push(step(u, phase));
+    for (const u of units) {
+      if (u.done) continue;
+      const p = step(u, phase);
+      if (p !== undefined) waiting.push(p);
+    }
     if (waiting.length > 0) await Promise.all(waiting);
   }
 
@@ -1416,7 +1443,7 @@ export function createRappel(options: RappelOptions): Rappel {
           list.map((u) => u.to),
         );
       } catch (e) {
-        for (const u of list) await step(u, () => Promise.reject(e));
+        for (const u of list) fail(u, e);
         continue;
       }
       if (out.size === 0) continue;

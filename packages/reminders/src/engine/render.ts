@@ -36,16 +36,21 @@ export interface RenderData {
   signatureHtml: string | undefined;
 }
 
-const cache = new Map<string, CompiledTemplate>();
+/** Per channel, by source text: the source strings are mostly the same few objects, whose hash V8 keeps. */
+const cache = new Map<TemplateChannel, Map<string, CompiledTemplate>>();
 
 /** Compiles once per (channel, source): templates are few, sends are many. */
 export function compiled(source: string, channel: TemplateChannel): CompiledTemplate {
-  const k = `${channel}\u0000${source}`;
-  let c = cache.get(k);
+  let byChannel = cache.get(channel);
+  if (byChannel === undefined) {
+    byChannel = new Map();
+    cache.set(channel, byChannel);
+  }
+  let c = byChannel.get(source);
   if (c === undefined) {
-    if (cache.size > 5_000) cache.clear();
+    if (byChannel.size > 5_000) byChannel.clear();
     c = compileTemplate(source, { channel });
-    cache.set(k, c);
+    byChannel.set(source, c);
   }
   return c;
 }
