@@ -439,6 +439,7 @@ const USAGE_FIELDS = [
   "messages",
 ] as const satisfies readonly (keyof UsageCounters)[];
 
+const OPTIONAL_STRINGS = ["appointmentId", "contactId", "groupKey", "billing"] as const;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const E164 = /^\+[1-9]\d{1,14}$/;
 const MAX_LIMIT = 10_000;
@@ -898,36 +899,40 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     if (!Array.isArray(sends))
       throw invalid("sends must be an array", [{ path: "sends", message: "Expected an array" }]);
     const issues: ValidationIssue[] = [];
-    const texts: string[] = [];
-    sends.forEach((s, i) => {
-      const p = `sends.${i}`;
+    // Paths are built only for what fails (this runs for every planned send).
+    const bad = (i: number, field: string, message: string) =>
+      issues.push({ path: field === "" ? `sends.${i}` : `sends.${i}.${field}`, message });
+    const nonEmpty = (v: unknown) => typeof v === "string" && v.length > 0;
+    const STRING = "Expected a non-empty string";
+    const n = sends.length;
+    const texts: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = sends[i];
       if (s === null || typeof s !== "object") {
-        issues.push({ path: p, message: "Expected a planned send" });
-        return;
+        bad(i, "", "Expected a planned send");
+        texts[i] = "";
+        continue;
       }
-      checkString(s.key, `${p}.key`, issues);
-      if (s.structureId !== structureId)
-        issues.push({ path: `${p}.structureId`, message: `Expected "${structureId}" (the call's structure)` });
-      checkString(s.accountId, `${p}.accountId`, issues);
-      checkString(s.kind, `${p}.kind`, issues);
-      checkString(s.channel, `${p}.channel`, issues);
-      if (s.recipient === null || typeof s.recipient !== "object")
-        issues.push({ path: `${p}.recipient`, message: "Expected { type, id, address }" });
+      if (!nonEmpty(s.key)) bad(i, "key", STRING);
+      if (s.structureId !== structureId) bad(i, "structureId", `Expected "${structureId}" (the call's structure)`);
+      if (!nonEmpty(s.accountId)) bad(i, "accountId", STRING);
+      if (!nonEmpty(s.kind)) bad(i, "kind", STRING);
+      if (!nonEmpty(s.channel)) bad(i, "channel", STRING);
+      const r = s.recipient;
+      if (r === null || typeof r !== "object") bad(i, "recipient", "Expected { type, id, address }");
       else {
-        checkString(s.recipient.type, `${p}.recipient.type`, issues);
-        checkString(s.recipient.id, `${p}.recipient.id`, issues);
-        checkString(s.recipient.address, `${p}.recipient.address`, issues);
+        if (!nonEmpty(r.type)) bad(i, "recipient.type", STRING);
+        if (!nonEmpty(r.id)) bad(i, "recipient.id", STRING);
+        if (!nonEmpty(r.address)) bad(i, "recipient.address", STRING);
       }
-      if (!isDate(s.sendAt)) issues.push({ path: `${p}.sendAt`, message: "Expected a valid Date" });
-      if (s.expiresAt !== undefined && !isDate(s.expiresAt))
-        issues.push({ path: `${p}.expiresAt`, message: "Expected a valid Date" });
-      for (const f of ["appointmentId", "contactId", "groupKey", "billing"] as const)
-        if (s[f] !== undefined && typeof s[f] !== "string")
-          issues.push({ path: `${p}.${f}`, message: "Expected a string" });
+      if (!isDate(s.sendAt)) bad(i, "sendAt", "Expected a valid Date");
+      if (s.expiresAt !== undefined && !isDate(s.expiresAt)) bad(i, "expiresAt", "Expected a valid Date");
+      for (const f of OPTIONAL_STRINGS)
+        if (s[f] !== undefined && typeof s[f] !== "string") bad(i, f, "Expected a string");
       const text = toJsonText(s.data);
-      if (text === undefined) issues.push({ path: `${p}.data`, message: "Expected a JSON object" });
-      texts.push(text ?? "");
-    });
+      if (text === undefined) bad(i, "data", "Expected a JSON object");
+      texts[i] = text ?? "";
+    }
     if (issues.length > 0) throw invalid("Invalid planned sends", issues);
     return texts;
   }

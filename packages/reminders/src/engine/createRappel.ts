@@ -363,15 +363,23 @@ export function createRappel(options: RappelOptions): Rappel {
         ? input
         : parseInput(AppointmentEventSchema, input, `appointment ${event} input`);
     const now = clock.now();
-    const appointment = await data.getAppointment(structureId, args.appointmentId);
+    // A synchronous data source answers without a promise: awaited only when it is one (no microtask per read).
+    let appointment = data.getAppointment(structureId, args.appointmentId);
+    if (appointment instanceof Promise) appointment = await appointment;
     if (appointment === null || appointment.structureId !== structureId)
       throw notFound("appointment", args.appointmentId);
-    const rec = await account(structureId, appointment.accountId);
-    const agenda = await data.getAgenda(structureId, appointment.agendaId);
+    let rec = data.getAccount(structureId, appointment.accountId);
+    if (rec instanceof Promise) rec = await rec;
+    if (rec === null || rec.account.structureId !== structureId) throw notFound("account", appointment.accountId);
+    let agenda = data.getAgenda(structureId, appointment.agendaId);
+    if (agenda instanceof Promise) agenda = await agenda;
     if (agenda === null) throw notFound("agenda", appointment.agendaId);
-    const contact = await data.getContact(structureId, appointment.contactId);
+    let contact = data.getContact(structureId, appointment.contactId);
+    if (contact instanceof Promise) contact = await contact;
     if (contact === null) throw notFound("contact", appointment.contactId);
-    const contactAppointments = (await data.listContactAppointments(structureId, contact.id)) ?? [];
+    let listed = data.listContactAppointments(structureId, contact.id);
+    if (listed instanceof Promise) listed = await listed;
+    const contactAppointments = listed ?? [];
     // Notification recipients (R-13) other than the account itself are looked up only when the options name some.
     const recipients = optionsOf(rec).notifications.recipients;
     const users = recipients.some((r) => r.type === "user") ? ((await data.listUsers(structureId)) ?? []) : [];
