@@ -85,6 +85,8 @@ async function startCluster(): Promise<TestServer> {
       "-c full_page_writes=off",
       "-c max_connections=200",
       `-c shared_buffers=${process.env.RAPPEL_PG_SHARED_BUFFERS ?? "128MB"}`,
+      // Benchmarks: per-statement server time (CREATE EXTENSION pg_stat_statements in the database to read it).
+      ...(process.env.RAPPEL_PG_STATEMENTS === "1" ? ["-c shared_preload_libraries=pg_stat_statements"] : []),
     ].join(" ");
     run(join(BIN, "pg_ctl"), ["start", "-D", data, "-o", opts, "-l", join(dir, "log"), "-w", "-t", "60"], as);
     started = true;
