@@ -439,6 +439,16 @@ const USAGE_FIELDS = [
   "messages",
 ] as const satisfies readonly (keyof UsageCounters)[];
 
+/** One failing path of a planned send; paths are built only for what fails (this runs for every planned send). */
+function bad(issues: ValidationIssue[], i: number, field: string, message: string): void {
+  issues.push({ path: field === "" ? `sends.${i}` : `sends.${i}.${field}`, message });
+}
+
+function nonEmpty(v: unknown): boolean {
+  return typeof v === "string" && v.length > 0;
+}
+
+const STRING = "Expected a non-empty string";
 const OPTIONAL_STRINGS = ["appointmentId", "contactId", "groupKey", "billing"] as const;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -899,38 +909,34 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     if (!Array.isArray(sends))
       throw invalid("sends must be an array", [{ path: "sends", message: "Expected an array" }]);
     const issues: ValidationIssue[] = [];
-    // Paths are built only for what fails (this runs for every planned send).
-    const bad = (i: number, field: string, message: string) =>
-      issues.push({ path: field === "" ? `sends.${i}` : `sends.${i}.${field}`, message });
-    const nonEmpty = (v: unknown) => typeof v === "string" && v.length > 0;
-    const STRING = "Expected a non-empty string";
     const n = sends.length;
     const texts: string[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const s = sends[i];
       if (s === null || typeof s !== "object") {
-        bad(i, "", "Expected a planned send");
+        bad(issues, i, "", "Expected a planned send");
         texts[i] = "";
         continue;
       }
-      if (!nonEmpty(s.key)) bad(i, "key", STRING);
-      if (s.structureId !== structureId) bad(i, "structureId", `Expected "${structureId}" (the call's structure)`);
-      if (!nonEmpty(s.accountId)) bad(i, "accountId", STRING);
-      if (!nonEmpty(s.kind)) bad(i, "kind", STRING);
-      if (!nonEmpty(s.channel)) bad(i, "channel", STRING);
+      if (!nonEmpty(s.key)) bad(issues, i, "key", STRING);
+      if (s.structureId !== structureId)
+        bad(issues, i, "structureId", `Expected "${structureId}" (the call's structure)`);
+      if (!nonEmpty(s.accountId)) bad(issues, i, "accountId", STRING);
+      if (!nonEmpty(s.kind)) bad(issues, i, "kind", STRING);
+      if (!nonEmpty(s.channel)) bad(issues, i, "channel", STRING);
       const r = s.recipient;
-      if (r === null || typeof r !== "object") bad(i, "recipient", "Expected { type, id, address }");
+      if (r === null || typeof r !== "object") bad(issues, i, "recipient", "Expected { type, id, address }");
       else {
-        if (!nonEmpty(r.type)) bad(i, "recipient.type", STRING);
-        if (!nonEmpty(r.id)) bad(i, "recipient.id", STRING);
-        if (!nonEmpty(r.address)) bad(i, "recipient.address", STRING);
+        if (!nonEmpty(r.type)) bad(issues, i, "recipient.type", STRING);
+        if (!nonEmpty(r.id)) bad(issues, i, "recipient.id", STRING);
+        if (!nonEmpty(r.address)) bad(issues, i, "recipient.address", STRING);
       }
-      if (!isDate(s.sendAt)) bad(i, "sendAt", "Expected a valid Date");
-      if (s.expiresAt !== undefined && !isDate(s.expiresAt)) bad(i, "expiresAt", "Expected a valid Date");
+      if (!isDate(s.sendAt)) bad(issues, i, "sendAt", "Expected a valid Date");
+      if (s.expiresAt !== undefined && !isDate(s.expiresAt)) bad(issues, i, "expiresAt", "Expected a valid Date");
       for (const f of OPTIONAL_STRINGS)
-        if (s[f] !== undefined && typeof s[f] !== "string") bad(i, f, "Expected a string");
+        if (s[f] !== undefined && typeof s[f] !== "string") bad(issues, i, f, "Expected a string");
       const text = toJsonText(s.data);
-      if (text === undefined) bad(i, "data", "Expected a JSON object");
+      if (text === undefined) bad(issues, i, "data", "Expected a JSON object");
       texts[i] = text ?? "";
     }
     if (issues.length > 0) throw invalid("Invalid planned sends", issues);

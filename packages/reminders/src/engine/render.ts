@@ -84,7 +84,6 @@ function str(v: unknown): string | undefined {
 export function macroContext(send: SendRecord, d: RenderData, email: boolean): MacroContext {
   const a = d.appointment;
   const details = d.options.communication.emailDetails;
-  const show = (flag: boolean) => !email || flag;
   const ctx: MacroContext = { account: { name: d.account.name }, clinic: { name: d.account.name } };
   if (d.contact) {
     ctx.client = {
@@ -99,12 +98,12 @@ export function macroContext(send: SendRecord, d: RenderData, email: boolean): M
     const appointment: NonNullable<MacroContext["appointment"]> = { start: a.start, end: a.end, timeZone: a.timeZone };
     const action = str(send.data.event);
     if (action !== undefined) appointment.action = action;
-    if (a.billedAmount && show(details.price)) appointment.billedAmount = a.billedAmount;
+    if (a.billedAmount && (!email || details.price)) appointment.billedAmount = a.billedAmount;
     ctx.appointment = appointment;
     const address = d.service?.address ?? d.account.address;
     ctx.location = {};
     if (a.locationName) ctx.location.name = a.locationName;
-    if (address && show(details.address)) {
+    if (address && (!email || details.address)) {
       ctx.location.address = address.line2 ? `${address.line1}, ${address.line2}` : address.line1;
       if (address.city) ctx.location.city = address.city;
       if (address.region) ctx.location.region = address.region;
@@ -114,14 +113,14 @@ export function macroContext(send: SendRecord, d: RenderData, email: boolean): M
     const room = a.roomName ?? d.resource?.name;
     if (room) ctx.room = { name: room };
   }
-  if (d.agenda && show(details.practitionerName)) {
+  if (d.agenda && (!email || details.practitionerName)) {
     ctx.practitioner = { name: d.agenda.practitioner.name ?? d.agenda.name };
     if (d.agenda.practitioner.email) ctx.practitioner.email = d.agenda.practitioner.email;
   }
   if (d.service) {
     ctx.service = {};
-    if (show(details.serviceName)) ctx.service.name = d.service.label;
-    if (d.service.patientInstructions && show(details.instructions))
+    if (!email || details.serviceName) ctx.service.name = d.service.label;
+    if (d.service.patientInstructions && (!email || details.instructions))
       ctx.service.instructions = d.service.patientInstructions;
   }
   const subject = str(send.data.subject);
