@@ -481,9 +481,11 @@ export function planSmsDay(
     draft.plan.push(makeSend(ctx, key, "reminder", "sms", first.id, recipient, firstAt!, expires, data, groupKey));
     return;
   }
-  members.sort(byInstant);
+  const listed = members.slice();
+  // Groups are a few appointments: a stable insertion sort, without the work array `Array#sort` allocates.
+  insertionSort(members, byInstant);
+  insertionSort(listed, byStart);
   const leader = members[0]!;
-  const listed = [...members].sort(byStart);
   const sendAt = leader.at;
   const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
   const ids: string[] = [];
@@ -553,6 +555,18 @@ function practitionerGroupPrefix(structureId: string, agendaId: string, channel:
   if (lastPractitionerGroup.length >= 4) lastPractitionerGroup = [];
   lastPractitionerGroup.push({ structureId, agendaId, channel, prefix });
   return prefix;
+}
+
+function insertionSort<T>(list: T[], compare: (x: T, y: T) => number): void {
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i]!;
+    let j = i - 1;
+    while (j >= 0 && compare(list[j]!, item) > 0) {
+      list[j + 1] = list[j]!;
+      j--;
+    }
+    list[j + 1] = item;
+  }
 }
 
 function byStart(x: { a: Appointment }, y: { a: Appointment }): number {
@@ -718,7 +732,10 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
     const override = input.overrides?.account?.[channel];
     const on = override ?? ticked[channel];
     if (!on && !ticked[channel]) continue;
-    for (const r of recipients) {
+    // An index loop: `for…of` over a frozen array (the default list, resolved options) is not optimised and
+    // allocates an iterator result per element.
+    for (let i = 0; i < recipients.length; i++) {
+      const r = recipients[i]!;
       const who = resolveRecipient(r, channel, account, input.directory);
       const key = prefix + accountKeySuffix(event, who.type, who.id, channel);
       const id = input.appointment.id;
