@@ -1424,21 +1424,21 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
         reason: e.reason ?? null,
         data: e.data === undefined ? null : e.data,
       }));
-      // The lock serializes appends per structure so that seq order is commit order (readers paginate by seq).
-      const lock = `SELECT pg_advisory_xact_lock(${lockKey(`${schema}:journal`)}, ${lockKey(structureId)})`;
-      const seqs = await db.tx(async (q) => {
-        return q<{ seq: unknown }>(
-          `INSERT INTO ${S}.journal (structure_id, contact_id, account_id, at, event, key, channel, kind, provider,
-             provider_message_id, reason, data)
-           SELECT x.structure_id, x.contact_id, x.account_id, x.at, x.event, x.key, x.channel, x.kind, x.provider,
-             x.provider_message_id, x.reason, x.data
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, i),
-             LATERAL jsonb_populate_record(NULL::${S}.journal, e.v) AS x
-           ORDER BY e.i
-           RETURNING seq`,
-          [JSON.stringify(rows)],
-        );
-      }, lock);
+      // The lock serializes appends per structure so that seq order is commit order (readers paginate by seq). One
+      // statement: every row joins the lock's row, so the lock is taken before any row reaches the insert and draws
+      // its seq, and it is held until this statement commits.
+      const seqs = await db.query<{ seq: unknown }>(
+        `WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock($1::int, $2::int))
+         INSERT INTO ${S}.journal (structure_id, contact_id, account_id, at, event, key, channel, kind, provider,
+           provider_message_id, reason, data)
+         SELECT x.structure_id, x.contact_id, x.account_id, x.at, x.event, x.key, x.channel, x.kind, x.provider,
+           x.provider_message_id, x.reason, x.data
+         FROM l, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(v, i),
+           LATERAL jsonb_populate_record(NULL::${S}.journal, e.v) AS x
+         ORDER BY e.i
+         RETURNING seq`,
+        [lockKey(`${schema}:journal`), lockKey(structureId), JSON.stringify(rows)],
+      );
       const sorted = seqs.map((r) => Number(r.seq)).sort((a, b) => a - b);
       return copies.map((c, i) => ({ ...c, seq: sorted[i]! }) as JournalEntry);
     },
