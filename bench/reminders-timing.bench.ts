@@ -464,8 +464,8 @@ ${rows.join("\n")}
   \`new Date(ms)\` is a call into the runtime's C++ (about 70 ns here, against about 3 ns for a plain object), so
   the floor is mostly the two constructor calls, and Rappel's own work per appointment is the gap between the floor
   and Rappel's rate (compare them on CPU time: the load moves both).
-- The sources run as ES modules here (\`bench/\` is \`"type": "module"\`); the bundled dist runs the same code (one
-  module scope) and measured the same within noise. Loading the sources as CommonJS (tsx from a CommonJS script) used
+- The sources run as ES modules here (\`bench/\` is \`"type": "module"\`); a bundle of the same sources (esbuild, target
+  node20, as tsup builds the dist) measured the same within noise. Loading the sources as CommonJS (tsx from a CommonJS script) used
   to add a getter call per use of every imported constant (a fifth of \`reminderInstant\`): the timing modules
   now bind their imports once.
 - Transition tables: built in ${buildMs.toFixed(0)} ms for ${ZONES.length} zones (${chunks} chunks of 360 days, sampled from
