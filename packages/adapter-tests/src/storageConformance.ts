@@ -296,7 +296,9 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * Registers the storage conformance suite (vitest `describe`/`it`) against an adapter: idempotent upsert,
  * claim exclusivity under concurrent claimers, lease expiry and fencing, cancel versus claim, superseding plans,
  * interrupted hand-offs, tenant isolation, listing, journal order, usage counters and quota reservation, opt-outs,
- * provider status folding and input validation. Call it at the top level of a test file.
+ * provider status folding, input validation, and the optional batched calls (`beginSendMany`, `completeMany`,
+ * `smsOptedOutAmong`: item-by-item agreement with the single calls; skipped when the storage lacks them). Call it
+ * at the top level of a test file.
  *
  * @example
  * ```ts
@@ -310,7 +312,7 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  *     "lease: a lapsed lease is claimed again with a greater token": "see test/leases.test.ts",
  *   },
  * });
- * //=> 34 tests registered under "storage conformance"
+ * //=> 39 tests registered under "storage conformance"
  * ```
  */
 export function runStorageConformance<S extends Storage>(options: StorageConformanceOptions<S>): void {
