@@ -1,0 +1,216 @@
+// One worker process of the PostgreSQL end-to-end benchmark (bench/postgres.bench.ts), in one of two modes:
+// - MODE=engine: the real engine (`createRappel`) on `createPostgresStorage`, a memory data source and a record-only
+//   SMS transport; CONCURRENCY loops of `runDue({ limit: BATCH })` until nothing is due;
+// - MODE=pgboss: pg-boss's fetch(batchSize BATCH) + complete loop over the queue `bench`, CONCURRENCY loops.
+// Protocol on stdio: prints `ready` once connected and warmed up, starts on `go`, prints one JSON line with its
+// figures when done, then exits on `exit` (the parent reads the server's CPU time while our connections are open).
+import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { createPostgresStorage } from "../packages/adapters-postgres/src/index.js";
+import {
+  type Appointment,
+  type Contact,
+  createManualClock,
+  type SmsMessage,
+  type Transport,
+} from "../packages/core/src/index.js";
+import { createMemoryDataSource, createRappel } from "../packages/reminders/src/index.js";
+
+const env = (k: string) => {
+  const v = process.env[k];
+  if (v === undefined) throw new Error(`missing ${k}`);
+  return v;
+};
+const mode = env("MODE");
+const url = env("DATABASE_URL");
+const batch = Number(env("BATCH"));
+const concurrency = Number(process.env.CONCURRENCY ?? "1");
+const pkgRequire = createRequire(new URL("../packages/adapters-postgres/package.json", import.meta.url));
+
+/** Lines from the parent. */
+const lines = createInterface({ input: process.stdin });
+const waitFor = (word: string) =>
+  new Promise<void>((resolve) => {
+    const on = (l: string) => {
+      if (l.trim() !== word) return;
+      lines.off("line", on);
+      resolve();
+    };
+    lines.on("line", on);
+  });
+
+const S = "s1";
+/** The instant the workers' clock shows: every loaded send is due, none is an hour late (R-47). */
+const BENCH_NOW = new Date("2026-06-08T12:00:00.000Z");
+
+/** A data source whose contacts and appointments are made on demand from their id (no memory per appointment). */
+function world() {
+  const data = createMemoryDataSource();
+  data.putAccount(
+    { id: "a1", structureId: S, name: "Cabinet Dupont", email: "cabinet@example.org", signupDate: "2026-01-01" },
+    {
+      reminders: { first: { channel: "sms", offset: { value: 24, unit: "hours" } } },
+      communication: { sms: { quietHours: { enabled: false }, onePerDay: false } },
+    },
+  );
+  data.putAgenda({ id: "g1", accountId: "a1", name: "Dr Dupont", ownerUserId: "u1" }, S);
+  const proto = data.putContact({
+    id: "proto",
+    structureId: S,
+    accountIds: ["a1"],
+    firstName: "Jeanne",
+    lastName: "Martin",
+    phones: [{ number: "+33612345678", mobile: true }],
+  });
+  const protoAppointment = data.putAppointment({
+    id: "proto",
+    structureId: S,
+    accountId: "a1",
+    agendaId: "g1",
+    contactId: "proto",
+    start: new Date(BENCH_NOW.getTime() + 86_400_000),
+    end: new Date(BENCH_NOW.getTime() + 86_400_000 + 1_800_000),
+    timeZone: "Europe/Paris",
+  });
+  const contact = (i: number): Contact => ({
+    ...proto,
+    id: `c${i}`,
+    phones: [{ number: `+336${String(10_000_000 + i).slice(-8)}`, mobile: true }],
+  });
+  const appointment = (i: number): Appointment => {
+    const start = new Date(BENCH_NOW.getTime() + 86_400_000 + (i % 3600) * 1000);
+    return { ...protoAppointment, id: `r${i}`, contactId: `c${i}`, start, end: new Date(start.getTime() + 1_800_000) };
+  };
+  return {
+    ...data,
+    getContact: (s: string, id: string) => (s === S && id.startsWith("c") ? contact(Number(id.slice(1))) : null),
+    getAppointment: (s: string, id: string) =>
+      s === S && id.startsWith("r") ? appointment(Number(id.slice(1))) : null,
+    listContactAppointments: (s: string, id: string) =>
+      s === S && id.startsWith("c") ? [appointment(Number(id.slice(1)))] : [],
+  };
+}
+
+/** A record-only SMS transport: counts, keeps the last message. */
+function recordOnly(): Transport<SmsMessage> & { count: number; last: SmsMessage | undefined } {
+  const t = {
+    name: "record",
+    channel: "sms" as const,
+    count: 0,
+    last: undefined as SmsMessage | undefined,
+    async send(m: SmsMessage) {
+      t.count++;
+      t.last = m;
+      return { providerMessageId: `${process.pid}-${t.count}` };
+    },
+  };
+  return t;
+}
+
+async function engineMode() {
+  // The root package has no dependency on pg or its types: what the worker uses of it.
+  const pg = pkgRequire("pg") as {
+    Pool: new (o: {
+      connectionString: string;
+      max: number;
+    }) => {
+      query(text: string): Promise<unknown>;
+      connect(): Promise<{ query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>; release(): void }>;
+      end(): Promise<void>;
+    } & { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> };
+  };
+  const pool = new pg.Pool({ connectionString: url, max: concurrency * 2 });
+  const storage = createPostgresStorage({ pool, schema: env("SCHEMA"), migrate: false });
+  const sms = recordOnly();
+  const engine = createRappel({
+    storage,
+    data: world(),
+    clock: createManualClock(BENCH_NOW),
+    transports: { sms },
+    batchSize: batch,
+    workerId: env("OWNER"),
+    leaseMs: 300_000,
+  });
+  await pool.query("SELECT 1");
+  return {
+    async run() {
+      let sent = 0;
+      let claimed = 0;
+      let batches = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (;;) {
+            const r = await engine.runDue({ limit: batch });
+            if (r.claimed === 0) return;
+            claimed += r.claimed;
+            sent += r.sent;
+            batches++;
+          }
+        }),
+      );
+      return { claimed, sent, transported: sms.count, batches, sample: sms.last?.body };
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function pgbossMode() {
+  const { default: PgBoss } = (await import(pkgRequire.resolve("pg-boss"))) as {
+    default: new (
+      o: object,
+    ) => {
+      start(): Promise<unknown>;
+      stop(o?: object): Promise<void>;
+      fetch(name: string, o: { batchSize: number }): Promise<{ id: string }[]>;
+      complete(name: string, ids: string[]): Promise<unknown>;
+    };
+  };
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: env("SCHEMA"),
+    max: concurrency * 2,
+    supervise: false,
+    schedule: false,
+    migrate: false,
+  });
+  await boss.start();
+  return {
+    async run() {
+      let done = 0;
+      let batches = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (;;) {
+            const jobs = await boss.fetch("bench", { batchSize: batch });
+            if (jobs.length === 0) return;
+            await boss.complete(
+              "bench",
+              jobs.map((j) => j.id),
+            );
+            done += jobs.length;
+            batches++;
+          }
+        }),
+      );
+      return { claimed: done, sent: done, transported: done, batches };
+    },
+    close: () => boss.stop({ graceful: false, wait: true }),
+  };
+}
+
+const worker = mode === "engine" ? await engineMode() : await pgbossMode();
+process.stdout.write("ready\n");
+await waitFor("go");
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const r = await worker.run();
+const wallSeconds = (performance.now() - t0) / 1000;
+const c = process.cpuUsage(cpu0);
+process.stdout.write(
+  `${JSON.stringify({ ...r, wallSeconds, cpuSeconds: (c.user + c.system) / 1e6, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) })}\n`,
+);
+await waitFor("exit");
+await worker.close();
+lines.close();
+process.exit(0);
