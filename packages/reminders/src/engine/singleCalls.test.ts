@@ -1,7 +1,7 @@
 // The engine's fallback for storages without the optional batched calls (beginSendMany, completeMany,
 // smsOptedOutAmong): every engine test runs again here with a memory storage that hides them, so the engine takes
 // the one-call-per-send path and must behave exactly the same.
-import { vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 const HIDDEN = new Set<PropertyKey>(["beginSendMany", "completeMany", "smsOptedOutAmong"]);
 
@@ -18,7 +18,18 @@ vi.mock("@rappel/core", async (importOriginal) => {
   return { ...core, createMemoryStorage };
 });
 
-await import("./hidden.check.js");
+describe("storage without batched calls", () => {
+  it("hides beginSendMany, completeMany and smsOptedOutAmong from the engine tests below", async () => {
+    const { createMemoryStorage } = await import("@rappel/core");
+    const s = createMemoryStorage();
+    expect(s.beginSendMany).toBeUndefined();
+    expect(s.completeMany).toBeUndefined();
+    expect(s.smsOptedOutAmong).toBeUndefined();
+    expect({ ...s }.completeMany).toBeUndefined();
+    expect(typeof s.beginSend).toBe("function");
+  });
+});
+
 await import("./engine.test.js");
 await import("./events.test.js");
 await import("./reliability.test.js");
