@@ -18,6 +18,8 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** Tuned to keep this file under ~20 s on a loaded 2-core machine (most of it is the polyfill). */
 const RUNS = 400;
+/** Size of the seeded sample on which the near-transition generator's coverage is asserted. */
+const COVERAGE_SAMPLE = 2_000;
 /** Generous: the polyfill is slow and CI machines are shared; the runs above bound the real cost. */
 const TIMEOUT = 60_000;
 
@@ -130,25 +132,29 @@ describe("reminderInstant agrees with the Temporal oracle in every zone, 2020–
   };
 
   it("near DST transitions (and the generator really lands in gaps and overlaps)", () => {
+    fc.assert(fc.property(nearTransitionArb, check), { numRuns: RUNS });
+    // Coverage, on a fixed sample of the same generator with the same filter as `check`: in one random run the
+    // count dips below any fixed threshold now and then (12–23 gaps per 400 runs typically; 7 seen once), so the
+    // threshold is asserted on a seeded sample five times as large rather than on the run above.
     let gaps = 0;
     let overlaps = 0;
-    fc.assert(
-      fc.property(nearTransitionArb, (c) => {
-        check(c);
-        const zdt = zdtOf(c.start, c.zone);
-        const wanted =
-          c.at === undefined
-            ? zdt.toPlainDateTime().subtract({ days: c.days })
-            : zdt.toPlainDate().subtract({ days: c.days }).toPlainDateTime(Temporal.PlainTime.from(c.at));
-        const earlier = wanted.toZonedDateTime(c.zone, { disambiguation: "earlier" });
-        const later = wanted.toZonedDateTime(c.zone, { disambiguation: "later" });
-        if (Temporal.PlainDateTime.compare(earlier.toPlainDateTime(), wanted) !== 0) gaps++;
-        else if (earlier.epochMilliseconds !== later.epochMilliseconds) overlaps++;
-      }),
-      { numRuns: RUNS },
-    );
-    expect(gaps).toBeGreaterThan(RUNS / 50);
-    expect(overlaps).toBeGreaterThan(RUNS / 50);
+    for (const c of fc.sample(nearTransitionArb, { numRuns: COVERAGE_SAMPLE, seed: 20_260_329 })) {
+      if (c.days === 0 && c.at === undefined) continue;
+      const zdt = zdtOf(c.start, c.zone);
+      const wanted =
+        c.at === undefined
+          ? zdt.toPlainDateTime().subtract({ days: c.days })
+          : zdt.toPlainDate().subtract({ days: c.days }).toPlainDateTime(Temporal.PlainTime.from(c.at));
+      const offset = { value: c.days, unit: "days" as const, ...(c.at === undefined ? {} : { at: c.at }) };
+      const got = reminderInstant(new Date(c.start), c.zone, offset).getTime();
+      if (!oracleTrusted(c.zone, c.start, got, oracleResolve(wanted, c.zone))) continue;
+      const earlier = wanted.toZonedDateTime(c.zone, { disambiguation: "earlier" });
+      const later = wanted.toZonedDateTime(c.zone, { disambiguation: "later" });
+      if (Temporal.PlainDateTime.compare(earlier.toPlainDateTime(), wanted) !== 0) gaps++;
+      else if (earlier.epochMilliseconds !== later.epochMilliseconds) overlaps++;
+    }
+    expect(gaps).toBeGreaterThan(COVERAGE_SAMPLE / 50);
+    expect(overlaps).toBeGreaterThan(COVERAGE_SAMPLE / 50);
   });
 
   it("anywhere", () => {
