@@ -74,7 +74,7 @@ async function openStorage(): Promise<{ storage: PostgresStorage; label: string 
   }
   // PGlite is PostgreSQL compiled to WebAssembly. V8 compiles it with its baseline compiler (Liftoff) and then again,
   // function by function, with its optimizing one: measured on the 10,000-appointment benchmark, Liftoff alone keeps
-  // peak RSS at 261 MiB instead of 372 MiB, and was not slower. A host choice (it applies to every WebAssembly
+  // peak RSS at 283-286 MiB instead of 336-362 MiB, and was not slower. A host choice (it applies to every WebAssembly
   // module of the process), so the demo makes it here rather than the library.
   v8.setFlagsFromString("--liftoff-only");
   const { PGlite } = (await import(pgliteUrl)) as typeof import("@electric-sql/pglite");
