@@ -125,3 +125,5 @@ export type { ResolveSignatureInput, SignaturePurpose } from "./signatures/resol
 // Signatures (R-20, R-21)
 export { resolveSignature, SIGNATURE_PURPOSES } from "./signatures/resolveSignature.js";
 export * from "./storage/index.js";
+// Time zones and the proleptic Gregorian calendar (R-30): one engine for timing and formatting
+export * from "./time/index.js";
