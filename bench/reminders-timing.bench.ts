@@ -13,8 +13,8 @@ process.env.TZ = "UTC";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
+import { zoneTable } from "../packages/core/src/time/zoneEngine.js";
 import { reminderInstant } from "../packages/reminders/src/index.js";
-import { zoneTable } from "../packages/reminders/src/timing/zoneEngine.js";
 
 type Offset = { value: number; unit: "hours" | "days"; at?: string };
 

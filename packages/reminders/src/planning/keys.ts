@@ -1,7 +1,7 @@
 // The key scheme (docs/planning.md, "Keys"). Keys are opaque to the engine but readable in logs:
 //   <structure>:apt:<appointment>@<start ISO>:<kind>[:<detail>…]:<channel>
 // Every id segment is escaped so that ids containing ":" or "@" cannot make two different sends share a key.
-import { civilFromDays as importedCivilFromDays } from "../timing/civil.js";
+import { civilFromDays as importedCivilFromDays } from "@rappel/core";
 
 // Bound once: a loader running the sources as CommonJS (tsx) reads imported bindings through a getter per use.
 const civilFromDays = importedCivilFromDays;

@@ -1,7 +1,7 @@
+import type { ZoneTable } from "@rappel/core";
+import * as zoneEngine from "@rappel/core";
 import * as civil from "./civil.js";
 import * as validate from "./validate.js";
-import type { ZoneTable } from "./zoneEngine.js";
-import * as zoneEngine from "./zoneEngine.js";
 
 // Bound once: when the sources are loaded as CommonJS (tsx from a CommonJS script), every use of an imported
 // binding is a getter call (measured there: a fifth of reminderInstant's time); a module constant costs nothing in

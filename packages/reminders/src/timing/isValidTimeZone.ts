@@ -1,4 +1,4 @@
-import { zoneTable } from "./zoneEngine.js";
+import { zoneTable } from "@rappel/core";
 
 /**
  * Whether `timeZone` is an IANA time zone this runtime knows, as the timing functions accept it: canonical names

@@ -1,8 +1,9 @@
 // Argument checks shared by the timing functions. The hot path only calls `instantOf` / `zoneTable` and compares;
 // when something is wrong, `fail` re-checks every argument so the error lists every failing path.
+
+import * as zoneEngine from "@rappel/core";
 import { type ErrorCodeValue, ValidationError, type ValidationIssue } from "@rappel/core";
 import * as civil from "./civil.js";
-import * as zoneEngine from "./zoneEngine.js";
 
 // Bound once: when the sources are loaded as CommonJS (tsx from a CommonJS script), every use of an imported
 // binding is a getter call (measured there: a fifth of reminderInstant's time); a module constant costs nothing in
