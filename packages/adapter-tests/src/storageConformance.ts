@@ -154,6 +154,7 @@ export const STORAGE_CONFORMANCE_TESTS = [
   "provider status: duplicated and shuffled callbacks end in the furthest state",
   "provider status: a callback before complete is folded in",
   "invalid input is rejected with invalid-input",
+  "invalid input: the same edge cases and issue paths on every adapter",
   "inbox: idempotent by key, oldest first, per recipient, with read status",
   "inbox: tenant isolation",
   "batch: beginSendMany agrees item by item with beginSend",
@@ -1467,6 +1468,48 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
         storage.appendJournal("s1", [{ structureId: "s1", contactId: "c1", at: new Date("x"), event: "sent" }]),
       ).rejects.toMatchObject(bad);
       expect(await storage.readJournal("s1", "c1")).toEqual([]);
+    });
+
+    // The edge cases where the memory and Postgres storages once disagreed: the stricter rule is the contract.
+    test("invalid input: the same edge cases and issue paths on every adapter", async (storage) => {
+      const pathsOf = async (call: Promise<unknown>): Promise<string[]> => {
+        const e = (await call.then(
+          () => undefined,
+          (x: unknown) => x,
+        )) as { code?: string; issues?: { path: string }[] } | undefined;
+        expect(e?.code).toBe("invalid-input");
+        return (e?.issues ?? []).map((i) => i.path).sort();
+      };
+      // A cancel spec is checked before anything is looked up, even in a structure without sends.
+      expect(await pathsOf(storage.cancel("s-none", { appointmentId: 42 as never }, at(0)))).toEqual([
+        "spec.appointmentId",
+      ]);
+      expect(await pathsOf(storage.cancel("s-none", { keys: "k1" as never }, at(0)))).toEqual(["spec.keys"]);
+      expect(await pathsOf(storage.cancel("s-none", { contactId: "c1", channels: "sms" as never }, at(0)))).toEqual([
+        "spec.channels",
+      ]);
+      // Lease tokens and lease durations are safe integers.
+      await storage.upsertPlanned("s1", [send("s1", "k1")], at(-1));
+      expect(await pathsOf(storage.beginSend({ structureId: "s1", key: "k1", token: 2 ** 53 }, at(0)))).toEqual([
+        "ref.token",
+      ]);
+      expect(await pathsOf(storage.claimDue({ now: at(0), limit: 1, leaseMs: 2 ** 53, owner: "w" }))).toEqual([
+        "leaseMs",
+      ]);
+      expect((await storage.getSend("s1", "k1"))?.status).toBe("planned");
+      // A read by structure checks the structure id.
+      if (storage.smsOptedOutAmong !== undefined)
+        expect(await pathsOf(storage.smsOptedOutAmong("", []))).toEqual(["structureId"]);
+      // Every failing path of a journal append is listed.
+      expect(
+        await pathsOf(
+          storage.appendJournal("s1", [
+            { structureId: "s2", at: new Date("x"), event: "" as never },
+            null as never,
+            { structureId: "s1", at: at(0), event: "sent", data: (() => 1) as never },
+          ]),
+        ),
+      ).toEqual(["entries.0.at", "entries.0.event", "entries.0.structureId", "entries.1", "entries.2.data"]);
     });
   });
 }

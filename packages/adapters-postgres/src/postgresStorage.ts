@@ -5,16 +5,24 @@ import {
   type CancelResult,
   type CancelSpec,
   type ClaimedSend,
+  checkStorageLimit as checkLimit,
+  checkLeaseRef as checkRef,
+  checkStructureId as checkStructure,
+  checkUsageMonth,
   ErrorCode,
   type InboxMessage,
   type InboxMessageInput,
+  invalidStorageInput as invalid,
   type JournalEntry,
+  type JournalEntryInput,
   type JsonValue,
   type LeaseRef,
+  leaseLostError as leaseLost,
   type PlannedSend,
   type ProviderStatus,
   type ProviderStatusResult,
   type ProviderStatusUpdate,
+  providerStatusAdvances,
   RappelError,
   type ReadInboxOptions,
   type ReadJournalOptions,
@@ -27,8 +35,18 @@ import {
   type Storage,
   type StorageCapabilities,
   type UpsertResult,
+  USAGE_COUNTERS as USAGE_FIELDS,
   type UsageCounters,
-  type ValidationIssue,
+  validateCancelSpec,
+  validateClaimDueOptions,
+  validateE164List,
+  validateInboxMessage,
+  validateJournalEntries,
+  validatePlannedSends,
+  validateProviderStatusUpdate,
+  validateSendOutcome,
+  validateSmsOptOut,
+  validateUsageUpdate,
 } from "@rappel/core";
 import {
   clientDb,
@@ -41,24 +59,7 @@ import {
   withDeadlockRetry,
 } from "./db.js";
 import { quoteSchema, runMigrations } from "./migrations.js";
-import {
-  canonicalJson,
-  checkLimit,
-  checkRef,
-  checkString,
-  checkStructure,
-  E164,
-  invalid,
-  isDate,
-  iso,
-  leaseLost,
-  MONTH,
-  USAGE_COLUMNS,
-  USAGE_FIELDS,
-  validateCancelSpec,
-  validateJournal,
-  validateSends,
-} from "./validate.js";
+import { canonicalJson, iso, USAGE_COLUMNS } from "./validate.js";
 
 /**
  * Options of {@link createPostgresStorage}. Give exactly one of `pool`, `client` or `pglite`.
@@ -141,16 +142,6 @@ export interface PostgresStorage extends Storage {
   /** See `Storage.markInboxRead`. */
   markInboxRead: NonNullable<Storage["markInboxRead"]>;
 }
-
-const PROVIDER_RANK: Readonly<Record<ProviderStatus, number>> = {
-  accepted: 1,
-  queued: 2,
-  sent: 3,
-  delivered: 4,
-  undelivered: 4,
-  failed: 4,
-};
-const OUTCOMES: ReadonlySet<string> = new Set(["sent", "failed", "unknown", "missed", "skipped", "cancelled"]);
 
 /** Content columns of a send (what a plan sets), with their SQL types. */
 const CONTENT: readonly (readonly [string, string])[] = [
@@ -281,6 +272,18 @@ function str(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
 
+/** A send's `data` from the JSON text that the validation made of it (a copy the caller cannot change). */
+function parseObject(text: string): Record<string, JsonValue> {
+  return JSON.parse(text) as Record<string, JsonValue>;
+}
+
+/** A journal entry as the caller gave it, with its own instant and its `data` from the validated JSON text. */
+function journalCopy(e: JournalEntryInput, text: string | undefined): JournalEntryInput {
+  const copy: JournalEntryInput = { ...e, at: new Date(e.at.getTime()) };
+  if (text !== undefined) copy.data = JSON.parse(text) as JsonValue;
+  return copy;
+}
+
 function contentOf(send: PlannedSend, data: Record<string, JsonValue>): Content {
   return {
     account_id: send.accountId,
@@ -403,7 +406,7 @@ function fold(
   at: Date,
 ): boolean {
   const cur = row.provider_status as ProviderStatus | null;
-  if (cur !== null && (PROVIDER_RANK[cur] === 4 || PROVIDER_RANK[status] <= PROVIDER_RANK[cur])) return false;
+  if (!providerStatusAdvances(cur, status)) return false;
   row.provider_status = status;
   if (row.status === "sent" || row.status === "unknown") {
     if (status === "delivered") row.status = "delivered";
@@ -823,15 +826,7 @@ SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}
         item.failureReason = opts.failureReason ?? null;
         return item;
       }
-      if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
-        throw invalid("outcome must be a send outcome", [
-          { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
-        ]);
-      const issues: ValidationIssue[] = [];
-      if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
-      if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
-      if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
-      if (issues.length > 0) throw invalid("Invalid send outcome", issues);
+      validateSendOutcome(outcome);
       if (outcome.status === "cancelled") {
         item.mode = "cancel";
         return item;
@@ -1003,7 +998,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
     async upsertPlanned(structureId, sends, now) {
       checkStructure(structureId);
       const nowIso = iso(now, "now");
-      const data = validateSends(structureId, sends);
+      const data = validatePlannedSends(structureId, sends).map(parseObject);
       await open();
       const result: UpsertResult = {
         inserted: 0,
@@ -1152,15 +1147,8 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
     },
 
     async claimDue(opts) {
-      if (opts === null || typeof opts !== "object")
-        throw invalid("options must be an object", [{ path: "options", message: "Expected ClaimDueOptions" }]);
-      const nowIso = iso(opts.now, "now");
-      const limit = checkLimit(opts.limit, "limit", 1);
-      const issues: ValidationIssue[] = [];
-      if (!Number.isSafeInteger(opts.leaseMs) || opts.leaseMs < 1)
-        issues.push({ path: "leaseMs", message: "Expected a positive integer" });
-      checkString(opts.owner, "owner", issues);
-      if (issues.length > 0) throw invalid("Invalid claimDue options", issues);
+      const limit = validateClaimDueOptions(opts);
+      const nowIso = opts.now.toISOString();
       await open();
       const until = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
       // A lapsed claim whose cancel was requested is resolved (cancelled, or planned with its newer content, then
@@ -1225,15 +1213,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
     async complete(ref, outcome, now) {
       checkRef(ref);
       iso(now, "now");
-      if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
-        throw invalid("outcome must be a send outcome", [
-          { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
-        ]);
-      const issues: ValidationIssue[] = [];
-      if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
-      if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
-      if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
-      if (issues.length > 0) throw invalid("Invalid send outcome", issues);
+      validateSendOutcome(outcome);
       await open();
       if (outcome.status === "cancelled") {
         const [r] = await owned<Raw>(
@@ -1407,7 +1387,8 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
 
     async appendJournal(structureId, entries) {
       checkStructure(structureId);
-      const copies = validateJournal(structureId, entries);
+      const texts = validateJournalEntries(structureId, entries);
+      const copies = entries.map((e, i) => journalCopy(e, texts[i]));
       await open();
       if (copies.length === 0) return [];
       const rows = copies.map((e) => ({
@@ -1473,14 +1454,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
     },
 
     async recordProviderStatus(update: ProviderStatusUpdate) {
-      if (update === null || typeof update !== "object")
-        throw invalid("update must be an object", [{ path: "update", message: "Expected ProviderStatusUpdate" }]);
-      const issues: ValidationIssue[] = [];
-      checkString(update.provider, "provider", issues);
-      checkString(update.providerMessageId, "providerMessageId", issues);
-      if (!(update.status in PROVIDER_RANK)) issues.push({ path: "status", message: "Expected a provider status" });
-      if (!isDate(update.at)) issues.push({ path: "at", message: "Expected a valid Date" });
-      if (issues.length > 0) throw invalid("Invalid provider status update", issues);
+      validateProviderStatusUpdate(update);
       await open();
       const own = [{ status: update.status, errorCode: update.errorCode ?? null }];
       const found = await foldInto(update.provider, update.providerMessageId, own, update.at);
@@ -1513,22 +1487,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
 
     async addUsage(structureId, accountId, month, delta, opts: AddUsageOptions = {}) {
       checkStructure(structureId);
-      const issues: ValidationIssue[] = [];
-      checkString(accountId, "accountId", issues);
-      if (typeof month !== "string" || !MONTH.test(month))
-        issues.push({ path: "month", message: 'Expected "YYYY-MM"' });
-      if (delta === null || typeof delta !== "object") issues.push({ path: "delta", message: "Expected counters" });
-      else
-        for (const [k, v] of Object.entries(delta)) {
-          if (!(USAGE_FIELDS as readonly string[]).includes(k))
-            issues.push({ path: `delta.${k}`, message: "Unknown counter" });
-          else if (v !== undefined && !Number.isSafeInteger(v))
-            issues.push({ path: `delta.${k}`, message: "Expected an integer" });
-        }
-      for (const [k, v] of Object.entries(opts?.max ?? {}))
-        if (!(USAGE_FIELDS as readonly string[]).includes(k) || (v !== undefined && !Number.isSafeInteger(v)))
-          issues.push({ path: `options.max.${k}`, message: "Expected an integer maximum of a known counter" });
-      if (issues.length > 0) throw invalid("Invalid usage update", issues);
+      validateUsageUpdate(accountId, month, delta, opts);
       await open();
       const d = USAGE_FIELDS.map((f) => delta[f] ?? 0);
       const max = opts?.max ?? {};
@@ -1567,8 +1526,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
     },
 
     async getUsage(structureId, accountId, month) {
-      if (typeof month !== "string" || !MONTH.test(month))
-        throw invalid("month must be YYYY-MM", [{ path: "month", message: 'Expected "YYYY-MM"' }]);
+      checkUsageMonth(month);
       await open();
       const [r] = await db.query<Raw>(
         `SELECT ${USAGE_COLUMNS.join(", ")} FROM ${S}.usage WHERE structure_id = $1 AND account_id = $2 AND month = $3`,
@@ -1579,11 +1537,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
 
     async setSmsOptOut(structureId, e164, optedOut, at) {
       checkStructure(structureId);
-      if (typeof e164 !== "string" || !E164.test(e164))
-        throw invalid("e164 must be an E.164 number", [{ path: "e164", message: "Expected +<digits> (E.164)" }]);
-      if (typeof optedOut !== "boolean")
-        throw invalid("optedOut must be a boolean", [{ path: "optedOut", message: "Expected a boolean" }]);
-      const atIso = iso(at, "at");
+      const atIso = new Date(validateSmsOptOut(e164, optedOut, at)).toISOString();
       await open();
       // Latest `at` wins; on a tie, opted-out wins (never text someone who said STOP at that instant).
       const [r] = await db.query<Raw>(
@@ -1621,13 +1575,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
 
     async smsOptedOutAmong(structureId, e164s) {
       checkStructure(structureId);
-      if (!Array.isArray(e164s))
-        throw invalid("e164s must be an array", [{ path: "e164s", message: "Expected an array of strings" }]);
-      const issues: ValidationIssue[] = [];
-      e164s.forEach((e, i) => {
-        if (typeof e !== "string") issues.push({ path: `e164s.${i}`, message: "Expected a string" });
-      });
-      if (issues.length > 0) throw invalid("Invalid numbers", issues);
+      validateE164List(e164s);
       await open();
       if (e164s.length === 0) return [];
       const rows = await db.query<{ e164: string }>(
@@ -1639,12 +1587,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
 
     async appendInbox(structureId: string, message: InboxMessageInput): Promise<InboxMessage> {
       checkStructure(structureId);
-      const issues: ValidationIssue[] = [];
-      for (const f of ["idempotencyKey", "recipientId", "accountId"] as const) checkString(message?.[f], f, issues);
-      for (const f of ["subject", "text"] as const)
-        if (typeof message?.[f] !== "string") issues.push({ path: f, message: "Expected a string" });
-      if (!isDate(message?.at)) issues.push({ path: "at", message: "Expected a valid Date" });
-      if (issues.length > 0) throw invalid("Invalid inbox message", issues);
+      validateInboxMessage(message);
       await open();
       const params = [
         structureId,

@@ -41,3 +41,26 @@ export type {
   MemoryStoredSend,
 } from "./memoryStorage.js";
 export { createMemoryStorage } from "./memoryStorage.js";
+// The storage contract's input rules, for storage-adapter authors: every adapter rejects the same inputs alike.
+export {
+  checkLeaseRef,
+  checkStorageDate,
+  checkStorageLimit,
+  checkStructureId,
+  checkUsageMonth,
+  invalidStorageInput,
+  leaseLostError,
+  MAX_STORAGE_LIMIT,
+  providerStatusAdvances,
+  USAGE_COUNTERS,
+  validateCancelSpec,
+  validateClaimDueOptions,
+  validateE164List,
+  validateInboxMessage,
+  validateJournalEntries,
+  validatePlannedSends,
+  validateProviderStatusUpdate,
+  validateSendOutcome,
+  validateSmsOptOut,
+  validateUsageUpdate,
+} from "./validate.js";

@@ -1,7 +1,7 @@
 import type { MessageKind } from "../contracts/kinds.js";
 import type { CancelSpec, JsonValue, PlannedSend, SendRecipient, SkipReason } from "../contracts/sends.js";
 import type { Channel } from "../contracts/transport.js";
-import { ErrorCode, RappelError, ValidationError, type ValidationIssue } from "../errors/errors.js";
+import { ErrorCode, RappelError } from "../errors/errors.js";
 import type {
   AddUsageOptions,
   AddUsageResult,
@@ -28,6 +28,27 @@ import type {
   UpsertResult,
   UsageCounters,
 } from "./contract.js";
+import {
+  checkLeaseRef,
+  checkStorageDate,
+  checkStorageLimit,
+  checkStructureId,
+  checkUsageMonth,
+  invalidStorageInput as invalid,
+  leaseLostError as leaseLost,
+  providerStatusAdvances,
+  USAGE_COUNTERS as USAGE_FIELDS,
+  validateCancelSpec,
+  validateClaimDueOptions,
+  validateE164List,
+  validateInboxMessage,
+  validateJournalEntries,
+  validatePlannedSends,
+  validateProviderStatusUpdate,
+  validateSendOutcome,
+  validateSmsOptOut,
+  validateUsageUpdate,
+} from "./validate.js";
 
 /**
  * Options of {@link createMemoryStorage}.
@@ -430,50 +451,6 @@ interface EarlyStatus {
   errorCode: string | undefined;
 }
 
-const USAGE_FIELDS = [
-  "reminderSmsCredits",
-  "customSmsCredits",
-  "otherSmsCredits",
-  "emails",
-  "faxes",
-  "messages",
-] as const satisfies readonly (keyof UsageCounters)[];
-
-/** One failing path of a planned send; paths are built only for what fails (this runs for every planned send). */
-function bad(issues: ValidationIssue[], i: number, field: string, message: string): void {
-  issues.push({ path: field === "" ? `sends.${i}` : `sends.${i}.${field}`, message });
-}
-
-function nonEmpty(v: unknown): boolean {
-  return typeof v === "string" && v.length > 0;
-}
-
-const STRING = "Expected a non-empty string";
-const OPTIONAL_STRINGS = ["appointmentId", "contactId", "groupKey", "billing"] as const;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-const E164 = /^\+[1-9]\d{1,14}$/;
-const MAX_LIMIT = 10_000;
-const _FINAL: ReadonlySet<SendStatus> = new Set(["sent", "delivered", "failed", "unknown", "missed", "skipped"]);
-const PROVIDER_RANK: Readonly<Record<ProviderStatus, number>> = {
-  accepted: 1,
-  queued: 2,
-  sent: 3,
-  delivered: 4,
-  undelivered: 4,
-  failed: 4,
-};
-const OUTCOMES: ReadonlySet<string> = new Set(["sent", "failed", "unknown", "missed", "skipped", "cancelled"]);
-
-function invalid(message: string, issues: ValidationIssue[]): ValidationError {
-  return new ValidationError(ErrorCode.INVALID_INPUT, message, issues);
-}
-
-function leaseLost(ref: LeaseRef, why: string): RappelError {
-  return new RappelError(ErrorCode.LEASE_LOST, `Lease lost on send ${ref.key}: ${why}`, {
-    details: { structureId: ref.structureId, key: ref.key, token: ref.token, why },
-  });
-}
-
 /** The error of one item of a batched call: storage errors as they are, anything else wrapped. */
 function itemError(e: unknown): RappelError {
   return e instanceof RappelError
@@ -481,36 +458,7 @@ function itemError(e: unknown): RappelError {
     : new RappelError(ErrorCode.ADAPTER_ERROR, "The memory storage failed on this item", { cause: e });
 }
 
-function isDate(d: unknown): d is Date {
-  return d instanceof Date && !Number.isNaN(d.getTime());
-}
-
-function ms(d: Date, name: string): number {
-  if (!isDate(d)) throw invalid(`${name} must be a valid Date`, [{ path: name, message: "Expected a valid Date" }]);
-  return d.getTime();
-}
-
-function checkString(value: unknown, path: string, issues: ValidationIssue[]): void {
-  if (typeof value !== "string" || value.length === 0) issues.push({ path, message: "Expected a non-empty string" });
-}
-
-function checkLimit(value: number | undefined, path: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_LIMIT)
-    throw invalid(`${path} must be an integer from 1 to ${MAX_LIMIT}`, [
-      { path, message: `Expected an integer from 1 to ${MAX_LIMIT}` },
-    ]);
-  return value;
-}
-
-function toJsonText(data: unknown): string | undefined {
-  if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
-  try {
-    return JSON.stringify(data);
-  } catch {
-    return undefined;
-  }
-}
+const ms = checkStorageDate;
 
 function date(msValue: number): Date {
   return new Date(msValue);
@@ -630,13 +578,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       tenants.set(structureId, t);
     }
     return t;
-  }
-
-  function checkStructure(structureId: unknown): asserts structureId is string {
-    if (typeof structureId !== "string" || structureId.length === 0)
-      throw invalid("structureId must be a non-empty string", [
-        { path: "structureId", message: "Expected a non-empty string" },
-      ]);
   }
 
   function ext(row: Row): Ext {
@@ -761,10 +702,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   }
 
   function owned(ref: LeaseRef, now: number): Row {
-    if (ref === null || typeof ref !== "object")
-      throw invalid("ref must be an object", [{ path: "ref", message: "Expected { structureId, key, token }" }]);
-    if (!Number.isInteger(ref.token))
-      throw invalid("ref.token must be an integer", [{ path: "ref.token", message: "Expected an integer" }]);
+    checkLeaseRef(ref);
     const row = tenants.get(ref.structureId)?.sends.get(ref.key);
     if (row === undefined) throw leaseLost(ref, "no such send");
     const x = row.x;
@@ -881,7 +819,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   function fold(row: Row, status: ProviderStatus, errorCode: string | undefined, at: number): boolean {
     const x = ext(row);
     const cur = x.providerStatus;
-    if (cur !== null && (PROVIDER_RANK[cur] === 4 || PROVIDER_RANK[status] <= PROVIDER_RANK[cur])) return false;
+    if (!providerStatusAdvances(cur, status)) return false;
     x.providerStatus = status;
     if (row.status === "sent" || row.status === "unknown") {
       if (status === "delivered") row.status = "delivered";
@@ -905,44 +843,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return row.contactId === spec.contactId && spec.channels.includes(row.channel);
   }
 
-  function validateSends(structureId: string, sends: readonly PlannedSend[]): string[] {
-    if (!Array.isArray(sends))
-      throw invalid("sends must be an array", [{ path: "sends", message: "Expected an array" }]);
-    const issues: ValidationIssue[] = [];
-    const n = sends.length;
-    const texts: string[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const s = sends[i];
-      if (s === null || typeof s !== "object") {
-        bad(issues, i, "", "Expected a planned send");
-        texts[i] = "";
-        continue;
-      }
-      if (!nonEmpty(s.key)) bad(issues, i, "key", STRING);
-      if (s.structureId !== structureId)
-        bad(issues, i, "structureId", `Expected "${structureId}" (the call's structure)`);
-      if (!nonEmpty(s.accountId)) bad(issues, i, "accountId", STRING);
-      if (!nonEmpty(s.kind)) bad(issues, i, "kind", STRING);
-      if (!nonEmpty(s.channel)) bad(issues, i, "channel", STRING);
-      const r = s.recipient;
-      if (r === null || typeof r !== "object") bad(issues, i, "recipient", "Expected { type, id, address }");
-      else {
-        if (!nonEmpty(r.type)) bad(issues, i, "recipient.type", STRING);
-        if (!nonEmpty(r.id)) bad(issues, i, "recipient.id", STRING);
-        if (!nonEmpty(r.address)) bad(issues, i, "recipient.address", STRING);
-      }
-      if (!isDate(s.sendAt)) bad(issues, i, "sendAt", "Expected a valid Date");
-      if (s.expiresAt !== undefined && !isDate(s.expiresAt)) bad(issues, i, "expiresAt", "Expected a valid Date");
-      for (const f of OPTIONAL_STRINGS)
-        if (s[f] !== undefined && typeof s[f] !== "string") bad(issues, i, f, "Expected a string");
-      const text = toJsonText(s.data);
-      if (text === undefined) bad(issues, i, "data", "Expected a JSON object");
-      texts[i] = text ?? "";
-    }
-    if (issues.length > 0) throw invalid("Invalid planned sends", issues);
-    return texts;
-  }
-
   const inboxes = new Map<
     string,
     { seq: number; byKey: Map<string, InboxMessage>; byRecipient: Map<string, InboxMessage[]> }
@@ -962,15 +862,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   /** `complete` on one item, synchronously (shared by `complete` and `completeMany`). */
   function completeOne(ref: LeaseRef, outcome: SendOutcome, nowMs: number): ReleaseResult {
-    if (outcome === null || typeof outcome !== "object" || !OUTCOMES.has(outcome.status))
-      throw invalid("outcome must be a send outcome", [
-        { path: "outcome.status", message: "Expected sent, failed, unknown, missed, skipped or cancelled" },
-      ]);
-    const issues: ValidationIssue[] = [];
-    if (outcome.status === "sent") checkString(outcome.provider, "outcome.provider", issues);
-    if (outcome.status === "failed") checkString(outcome.failureCode, "outcome.failureCode", issues);
-    if (outcome.status === "skipped") checkString(outcome.skipReason, "outcome.skipReason", issues);
-    if (issues.length > 0) throw invalid("Invalid send outcome", issues);
+    validateSendOutcome(outcome);
     const row = owned(ref, nowMs);
     const x = row.x!;
     if (outcome.status === "cancelled") {
@@ -1045,9 +937,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async upsertPlanned(structureId, sends, now) {
       open();
-      checkStructure(structureId);
+      checkStructureId(structureId);
       const nowMs = ms(now, "now");
-      const texts = validateSends(structureId, sends);
+      const texts = validatePlannedSends(structureId, sends);
       const t = tenantForWrite(structureId);
       const result: UpsertResult = {
         inserted: 0,
@@ -1127,24 +1019,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async cancel(structureId, spec, now) {
       open();
-      checkStructure(structureId);
+      checkStructureId(structureId);
       const nowMs = ms(now, "now");
-      if (spec === null || typeof spec !== "object")
-        throw invalid("spec must be a cancel spec", [{ path: "spec", message: "Expected a CancelSpec" }]);
+      validateCancelSpec(spec);
       const result: CancelResult = { cancelled: [], stopped: [], tooLate: [] };
       const t = tenant(structureId);
       if (t === undefined) return result;
       let candidates: readonly Row[];
-      if ("keys" in spec) {
-        if (!Array.isArray(spec.keys))
-          throw invalid("spec.keys must be an array", [{ path: "spec.keys", message: "Expected an array" }]);
-        candidates = spec.keys.map((k) => t.sends.get(k)).filter((r): r is Row => r !== undefined);
-      } else if ("appointmentId" in spec) candidates = indexGet(t.byAppointment, spec.appointmentId);
-      else if ("contactId" in spec) {
-        if (!Array.isArray(spec.channels))
-          throw invalid("spec.channels must be an array", [{ path: "spec.channels", message: "Expected an array" }]);
-        candidates = indexGet(t.byContact, spec.contactId);
-      } else throw invalid("spec must be a cancel spec", [{ path: "spec", message: "Expected a CancelSpec" }]);
+      if ("keys" in spec) candidates = spec.keys.map((k) => t.sends.get(k)).filter((r): r is Row => r !== undefined);
+      else if ("appointmentId" in spec) candidates = indexGet(t.byAppointment, spec.appointmentId);
+      else candidates = indexGet(t.byContact, spec.contactId);
       const seen = new Set<Row>();
       for (const row of [...candidates]) {
         if (seen.has(row) || !matchesCancel(row, spec)) continue;
@@ -1171,15 +1055,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async claimDue(opts) {
       open();
-      if (opts === null || typeof opts !== "object")
-        throw invalid("options must be an object", [{ path: "options", message: "Expected ClaimDueOptions" }]);
-      const nowMs = ms(opts.now, "now");
-      const limit = checkLimit(opts.limit, "limit", 1);
-      const issues: ValidationIssue[] = [];
-      if (!Number.isInteger(opts.leaseMs) || opts.leaseMs < 1)
-        issues.push({ path: "leaseMs", message: "Expected a positive integer" });
-      checkString(opts.owner, "owner", issues);
-      if (issues.length > 0) throw invalid("Invalid claimDue options", issues);
+      const limit = validateClaimDueOptions(opts);
+      const nowMs = opts.now.getTime();
       const out: ClaimedSend[] = [];
       while (out.length < limit) {
         const d = due.peek();
@@ -1292,7 +1169,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async listSends(structureId, filter = {}) {
       open();
-      const limit = checkLimit(filter.limit, "filter.limit", 1000);
+      const limit = checkStorageLimit(filter.limit, "filter.limit", 1000);
       const t = tenant(structureId);
       if (t === undefined) return [];
       const statuses =
@@ -1324,40 +1201,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async appendJournal(structureId, entries) {
       open();
-      checkStructure(structureId);
-      if (!Array.isArray(entries))
-        throw invalid("entries must be an array", [{ path: "entries", message: "Expected an array" }]);
-      const issues: ValidationIssue[] = [];
-      const n = entries.length;
-      const ats: number[] = new Array(n);
-      const texts: (string | undefined)[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const e = entries[i];
-        if (e === null || typeof e !== "object") {
-          issues.push({ path: `entries.${i}`, message: "Expected a journal entry" });
-          continue;
-        }
-        if (e.structureId !== structureId)
-          issues.push({
-            path: `entries.${i}.structureId`,
-            message: `Expected "${structureId}" (the call's structure)`,
-          });
-        if (!isDate(e.at)) issues.push({ path: `entries.${i}.at`, message: "Expected a valid Date" });
-        else ats[i] = e.at.getTime();
-        if (typeof e.event !== "string" || e.event.length === 0)
-          issues.push({ path: `entries.${i}.event`, message: "Expected a non-empty string" });
-        if (e.data !== undefined) {
-          let text: string | undefined;
-          try {
-            text = JSON.stringify(e.data);
-          } catch {
-            text = undefined;
-          }
-          if (text === undefined) issues.push({ path: `entries.${i}.data`, message: "Expected JSON" });
-          texts[i] = text;
-        }
-      }
-      if (issues.length > 0) throw invalid("Invalid journal entries", issues);
+      checkStructureId(structureId);
+      const texts = validateJournalEntries(structureId, entries);
+      const n = texts.length;
       const t = tenantForWrite(structureId);
       const out: JournalEntry[] = new Array(n);
       for (let i = 0; i < n; i++) {
@@ -1367,7 +1213,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
           t.id,
           e.contactId,
           e.accountId,
-          ats[i]!,
+          e.at.getTime(),
           e.event,
           e.key,
           e.channel,
@@ -1393,7 +1239,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async readJournal(structureId, contactId, opts: ReadJournalOptions = {}) {
       open();
-      const limit = checkLimit(opts.limit, "options.limit", 1000);
+      const limit = checkStorageLimit(opts.limit, "options.limit", 1000);
       if (opts.after !== undefined && !Number.isFinite(opts.after))
         throw invalid("options.after must be a number", [{ path: "options.after", message: "Expected a number" }]);
       const list = journalOf(tenants.get(structureId), contactId);
@@ -1404,14 +1250,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async recordProviderStatus(update: ProviderStatusUpdate) {
       open();
-      const issues: ValidationIssue[] = [];
-      if (update === null || typeof update !== "object")
-        throw invalid("update must be an object", [{ path: "update", message: "Expected ProviderStatusUpdate" }]);
-      checkString(update.provider, "provider", issues);
-      checkString(update.providerMessageId, "providerMessageId", issues);
-      if (!(update.status in PROVIDER_RANK)) issues.push({ path: "status", message: "Expected a provider status" });
-      if (!isDate(update.at)) issues.push({ path: "at", message: "Expected a valid Date" });
-      if (issues.length > 0) throw invalid("Invalid provider status update", issues);
+      validateProviderStatusUpdate(update);
       const pk = providerKey(update.provider, update.providerMessageId);
       const row = byProviderId.get(pk);
       const at = update.at.getTime();
@@ -1420,7 +1259,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         if (cur === undefined) {
           early.set(pk, { status: update.status, at, errorCode: update.errorCode });
           while (early.size > maxEarly) early.delete(early.keys().next().value!);
-        } else if (PROVIDER_RANK[cur.status] < 4 && PROVIDER_RANK[update.status] > PROVIDER_RANK[cur.status]) {
+        } else if (providerStatusAdvances(cur.status, update.status)) {
           cur.status = update.status;
           cur.at = at;
           cur.errorCode = update.errorCode;
@@ -1441,23 +1280,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async addUsage(structureId, accountId, month, delta, opts: AddUsageOptions = {}) {
       open();
-      checkStructure(structureId);
-      const issues: ValidationIssue[] = [];
-      checkString(accountId, "accountId", issues);
-      if (typeof month !== "string" || !MONTH.test(month))
-        issues.push({ path: "month", message: 'Expected "YYYY-MM"' });
-      if (delta === null || typeof delta !== "object") issues.push({ path: "delta", message: "Expected counters" });
-      else
-        for (const [k, v] of Object.entries(delta)) {
-          if (!(USAGE_FIELDS as readonly string[]).includes(k))
-            issues.push({ path: `delta.${k}`, message: "Unknown counter" });
-          else if (v !== undefined && !Number.isSafeInteger(v))
-            issues.push({ path: `delta.${k}`, message: "Expected an integer" });
-        }
-      for (const [k, v] of Object.entries(opts.max ?? {}))
-        if (!(USAGE_FIELDS as readonly string[]).includes(k) || (v !== undefined && !Number.isSafeInteger(v)))
-          issues.push({ path: `options.max.${k}`, message: "Expected an integer maximum of a known counter" });
-      if (issues.length > 0) throw invalid("Invalid usage update", issues);
+      checkStructureId(structureId);
+      validateUsageUpdate(accountId, month, delta, opts);
       const t = tenantForWrite(structureId);
       const uk = `${accountId}\u0000${month}`;
       const cur = t.usage.get(uk) ?? emptyUsage();
@@ -1479,20 +1303,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async getUsage(structureId, accountId, month) {
       open();
-      if (typeof month !== "string" || !MONTH.test(month))
-        throw invalid("month must be YYYY-MM", [{ path: "month", message: 'Expected "YYYY-MM"' }]);
+      checkUsageMonth(month);
       const cur = tenants.get(structureId)?.usage.get(`${accountId}\u0000${month}`);
       return cur === undefined ? emptyUsage() : { ...cur };
     },
 
     async setSmsOptOut(structureId, e164, optedOut, at) {
       open();
-      checkStructure(structureId);
-      if (typeof e164 !== "string" || !E164.test(e164))
-        throw invalid("e164 must be an E.164 number", [{ path: "e164", message: "Expected +<digits> (E.164)" }]);
-      if (typeof optedOut !== "boolean")
-        throw invalid("optedOut must be a boolean", [{ path: "optedOut", message: "Expected a boolean" }]);
-      const atMs = ms(at, "at");
+      checkStructureId(structureId);
+      const atMs = validateSmsOptOut(e164, optedOut, at);
       const t = tenantForWrite(structureId);
       const cur = t.optOuts.get(e164);
       // Latest `at` wins; on a tie, opted-out wins (never text someone who said STOP at that instant).
@@ -1509,12 +1328,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async smsOptedOutAmong(structureId, e164s) {
       open();
-      if (!Array.isArray(e164s))
-        throw invalid("e164s must be an array", [{ path: "e164s", message: "Expected an array of strings" }]);
-      const issues: ValidationIssue[] = [];
-      for (let i = 0; i < e164s.length; i++)
-        if (typeof e164s[i] !== "string") issues.push({ path: `e164s.${i}`, message: "Expected a string" });
-      if (issues.length > 0) throw invalid("Invalid numbers", issues);
+      checkStructureId(structureId);
+      validateE164List(e164s);
       const optOuts = tenants.get(structureId)?.optOuts;
       if (optOuts === undefined || optOuts.size === 0) return [];
       const out: string[] = [];
@@ -1529,13 +1344,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async appendInbox(structureId, message) {
       open();
-      checkStructure(structureId);
-      const issues: ValidationIssue[] = [];
-      for (const f of ["idempotencyKey", "recipientId", "accountId"] as const) checkString(message?.[f], f, issues);
-      for (const f of ["subject", "text"] as const)
-        if (typeof message?.[f] !== "string") issues.push({ path: f, message: "Expected a string" });
-      if (!isDate(message?.at)) issues.push({ path: "at", message: "Expected a valid Date" });
-      if (issues.length > 0) throw invalid("Invalid inbox message", issues);
+      checkStructureId(structureId);
+      validateInboxMessage(message);
       let box = inboxes.get(structureId);
       if (box === undefined) {
         box = { seq: 0, byKey: new Map(), byRecipient: new Map() };
@@ -1567,8 +1377,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async readInbox(structureId, recipientId, options: ReadInboxOptions = {}) {
       open();
-      checkStructure(structureId);
-      const limit = checkLimit(options.limit, "limit", 100);
+      checkStructureId(structureId);
+      const limit = checkStorageLimit(options.limit, "limit", 100);
       const after = options.after ?? 0;
       const list = inboxes.get(structureId)?.byRecipient.get(recipientId) ?? [];
       const out: InboxMessage[] = [];
@@ -1582,7 +1392,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async markInboxRead(structureId, recipientId, ids, read) {
       open();
-      checkStructure(structureId);
+      checkStructureId(structureId);
       const wanted = new Set(ids);
       let changed = 0;
       for (const m of inboxes.get(structureId)?.byRecipient.get(recipientId) ?? []) {
