@@ -136,6 +136,10 @@ export class ZoneTable {
   private readonly dense: (Chunk | undefined)[] = new Array<Chunk | undefined>(DENSE_LEN).fill(undefined);
   private readonly sparse = new Map<number, Chunk>();
   private eraFormatter: Intl.DateTimeFormat | undefined;
+  /** The stretch [fieldsLo, fieldsHi) of constant offset `fieldsOff` last read by {@link localFields} (empty at first). */
+  private fieldsLo = 0;
+  private fieldsHi = 0;
+  private fieldsOff = 0;
   /** Number of chunks built so far (for benchmarks and tests). */
   chunksBuilt = 0;
 
@@ -231,11 +235,33 @@ export class ZoneTable {
    * after 9999) it is read from Intl directly, era included.
    */
   localFields(t: number): LocalFields {
-    const local = t + (t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS ? this.offsetAt(t) : this.exactOffset(t));
+    let off = this.fieldsOff;
+    if (t < this.fieldsLo || t >= this.fieldsHi) off = this.stretchAt(t);
+    const local = t + off;
     const days = Math.floor(local / DAY_MS);
     const minutes = Math.floor((local - days * DAY_MS) / 60_000);
     const { year, month, day } = civilFromDays(days);
     return { year, month, day, hour: Math.floor(minutes / 60), minute: minutes % 60 };
+  }
+
+  /**
+   * Offset at `t`, remembering the stretch of constant offset that holds it (within its chunk) for
+   * {@link localFields}: consecutive formatted instants of one zone usually fall in the same stretch.
+   */
+  private stretchAt(t: number): number {
+    if (!(t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS)) return this.exactOffset(t);
+    const idx = Math.floor(t / CHUNK_MS);
+    const c = this.chunk(idx);
+    const times = c.times;
+    const n = times.length;
+    let i = 0;
+    while (i < n && times[i]! <= t) i++;
+    const o = i === 0 ? c.off0 : c.offs[i - 1]!;
+    // Clamped to the table's range, so that instants beyond it always take the exact path.
+    this.fieldsLo = Math.max(i === 0 ? idx * CHUNK_MS : times[i - 1]!, MIN_INSTANT_MS);
+    this.fieldsHi = Math.min(i === n ? (idx + 1) * CHUNK_MS : times[i]!, MAX_INSTANT_MS + 1);
+    this.fieldsOff = o;
+    return o;
   }
 
   /** Offset (ms, whole seconds) at any instant, read from Intl with the era: the slow path out of the table's range. */
