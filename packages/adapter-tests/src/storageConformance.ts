@@ -294,6 +294,67 @@ async function comparable(inspect: StorageInspector, structureId: string, key: s
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
+ * Cancels half of `n` due sends (one per appointment, shuffled) while `claimers` workers claim the rest and hand
+ * them off through `handOff`, which records each send it hands to a transport in `handedOff` and completes every
+ * claim. Checks that nothing `cancel` reported cancelled or stopped was handed off, that every send was handed off
+ * at most once, and that every send ended `sent` or `cancelled`.
+ */
+async function cancelRace(
+  storage: Storage,
+  inspect: StorageInspector,
+  options: {
+    n: number;
+    claimers: number;
+    seed: number;
+    limit: (rnd: () => number) => number;
+    handOff: (claims: ClaimedSend[], now: Date, rnd: () => number, handedOff: Map<string, number>) => Promise<void>;
+  },
+): Promise<void> {
+  const { n } = options;
+  const plan = many("s1", n, 13);
+  await upsertAll(storage, "s1", plan);
+  const rnd = random(options.seed);
+  const order = shuffle(
+    plan.map((p) => p.appointmentId!),
+    rnd,
+  );
+  const handedOff = new Map<string, number>();
+  const cannotSend = new Set<string>();
+  const tooLate = new Set<string>();
+  const now = at(60_000);
+  let cancelling = true;
+  const canceller = (async () => {
+    for (const appointmentId of order.slice(0, n / 2)) {
+      const r = await storage.cancel("s1", { appointmentId }, now);
+      for (const s of [...r.cancelled, ...r.stopped]) cannotSend.add(s.key);
+      for (const s of r.tooLate) tooLate.add(s.key);
+      if (rnd() < 0.3) await yieldNow();
+    }
+    cancelling = false;
+  })();
+  const workers = Array.from({ length: options.claimers }, async (_, w) => {
+    for (;;) {
+      const claims = await storage.claimDue({ now, limit: options.limit(rnd), leaseMs: 600_000, owner: `w${w}` });
+      if (claims.length === 0) {
+        if (!cancelling) return;
+        await yieldNow();
+        continue;
+      }
+      await options.handOff(claims, now, rnd, handedOff);
+    }
+  });
+  await Promise.all([canceller, ...workers]);
+  for (const key of cannotSend) expect(handedOff.has(key), `${key} was cancelled but handed off`).toBe(false);
+  for (const key of tooLate) expect(handedOff.get(key)).toBe(1);
+  expect([...handedOff.values()].every((v) => v === 1)).toBe(true);
+  expect(handedOff.size + cannotSend.size).toBe(n);
+  for (const p of plan.filter((_, i) => i % 50 === 0)) {
+    const raw = await inspect.send("s1", p.key);
+    expect(raw?.status).toBe(cannotSend.has(p.key) ? "cancelled" : "sent");
+  }
+}
+
+/**
  * Registers the storage conformance suite (vitest `describe`/`it`) against an adapter: idempotent upsert,
  * claim exclusivity under concurrent claimers, lease expiry and fencing, cancel versus claim, superseding plans,
  * interrupted hand-offs, tenant isolation, listing, journal order, usage counters and quota reservation, opt-outs,
@@ -715,36 +776,12 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
     });
 
     test("cancel versus claim race: nothing cancelled or stopped is handed off", async (storage, inspect) => {
-      const n = Math.min(N, 1000);
-      const plan = many("s1", n, 13);
-      await upsertAll(storage, "s1", plan);
-      const rnd = random(42);
-      const order = shuffle(
-        plan.map((p) => p.appointmentId!),
-        rnd,
-      );
-      const handedOff = new Map<string, number>();
-      const cannotSend = new Set<string>();
-      const tooLate = new Set<string>();
-      const now = at(60_000);
-      let cancelling = true;
-      const canceller = (async () => {
-        for (const appointmentId of order.slice(0, n / 2)) {
-          const r = await storage.cancel("s1", { appointmentId }, now);
-          for (const s of [...r.cancelled, ...r.stopped]) cannotSend.add(s.key);
-          for (const s of r.tooLate) tooLate.add(s.key);
-          if (rnd() < 0.3) await yieldNow();
-        }
-        cancelling = false;
-      })();
-      const workers = Array.from({ length: CLAIMERS }, async (_, w) => {
-        for (;;) {
-          const claims = await storage.claimDue({ now, limit: 3, leaseMs: 600_000, owner: `w${w}` });
-          if (claims.length === 0) {
-            if (!cancelling) return;
-            await yieldNow();
-            continue;
-          }
+      await cancelRace(storage, inspect, {
+        n: Math.min(N, 1000),
+        claimers: CLAIMERS,
+        seed: 42,
+        limit: () => 3,
+        handOff: async (claims, now, rnd, handedOff) => {
           for (const c of claims) {
             if (rnd() < 0.5) await yieldNow();
             const begin = await storage.beginSend(ref(c), now);
@@ -756,17 +793,8 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
             if (rnd() < 0.5) await yieldNow();
             await storage.complete(ref(c), { status: "sent", provider: "p" }, now);
           }
-        }
+        },
       });
-      await Promise.all([canceller, ...workers]);
-      for (const key of cannotSend) expect(handedOff.has(key), `${key} was cancelled but handed off`).toBe(false);
-      for (const key of tooLate) expect(handedOff.get(key)).toBe(1);
-      expect([...handedOff.values()].every((v) => v === 1)).toBe(true);
-      expect(handedOff.size + cannotSend.size).toBe(n);
-      for (const p of plan.filter((_, i) => i % 50 === 0)) {
-        const raw = await inspect.send("s1", p.key);
-        expect(raw?.status).toBe(cannotSend.has(p.key) ? "cancelled" : "sent");
-      }
     });
 
     test("cancel: matches by keys, appointment, kinds, channels and contact", async (storage) => {
@@ -1357,44 +1385,17 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
 
     test("batch: cancel versus beginSendMany race: nothing cancelled or stopped is handed off", async (storage, inspect, skipTest) => {
       if (!storage.beginSendMany || !storage.completeMany) return skipTest("no batched calls");
-      const n = Math.min(N, 1000);
-      const plan = many("s1", n, 13);
-      await upsertAll(storage, "s1", plan);
-      const rnd = random(7);
-      const order = shuffle(
-        plan.map((p) => p.appointmentId!),
-        rnd,
-      );
-      const handedOff = new Map<string, number>();
-      const cannotSend = new Set<string>();
-      const tooLate = new Set<string>();
-      const now = at(60_000);
-      let cancelling = true;
-      const canceller = (async () => {
-        for (const appointmentId of order.slice(0, n / 2)) {
-          const r = await storage.cancel("s1", { appointmentId }, now);
-          for (const s of [...r.cancelled, ...r.stopped]) cannotSend.add(s.key);
-          for (const s of r.tooLate) tooLate.add(s.key);
-          if (rnd() < 0.3) await yieldNow();
-        }
-        cancelling = false;
-      })();
-      const workers = Array.from({ length: CLAIMERS }, async (_, w) => {
-        for (;;) {
-          const claims = await storage.claimDue({
-            now,
-            limit: 1 + Math.floor(rnd() * 8),
-            leaseMs: 600_000,
-            owner: `w${w}`,
-          });
-          if (claims.length === 0) {
-            if (!cancelling) return;
-            await yieldNow();
-            continue;
-          }
+      const beginSendMany = storage.beginSendMany.bind(storage);
+      const completeMany = storage.completeMany.bind(storage);
+      await cancelRace(storage, inspect, {
+        n: Math.min(N, 1000),
+        claimers: CLAIMERS,
+        seed: 7,
+        limit: (rnd) => 1 + Math.floor(rnd() * 8),
+        handOff: async (claims, now, rnd, handedOff) => {
           if (rnd() < 0.5) await yieldNow();
           const refs = claims.map(ref);
-          const begun = await storage.beginSendMany!(refs, now);
+          const begun = await beginSendMany(refs, now);
           const items: CompleteManyItem[] = [];
           begun.forEach((b, i) => {
             expect(b.ok, "a held lease is never lost here").toBe(true);
@@ -1404,19 +1405,10 @@ export function runStorageConformance<S extends Storage>(options: StorageConform
             } else items.push({ ref: refs[i]!, outcome: { status: "cancelled" } });
           });
           if (rnd() < 0.5) await yieldNow();
-          const done = await storage.completeMany!(items, now);
+          const done = await completeMany(items, now);
           expect(done.every((d) => d.ok)).toBe(true);
-        }
+        },
       });
-      await Promise.all([canceller, ...workers]);
-      for (const key of cannotSend) expect(handedOff.has(key), `${key} was cancelled but handed off`).toBe(false);
-      for (const key of tooLate) expect(handedOff.get(key)).toBe(1);
-      expect([...handedOff.values()].every((v) => v === 1)).toBe(true);
-      expect(handedOff.size + cannotSend.size).toBe(n);
-      for (const p of plan.filter((_, i) => i % 50 === 0)) {
-        const raw = await inspect.send("s1", p.key);
-        expect(raw?.status).toBe(cannotSend.has(p.key) ? "cancelled" : "sent");
-      }
     });
 
     test("batch: smsOptedOutAmong answers as isSmsOptedOut", async (storage, _inspect, skipTest) => {
