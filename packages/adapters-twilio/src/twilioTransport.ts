@@ -5,6 +5,7 @@ import {
   noopLogger,
   type SendResult,
   type SmsMessage,
+  systemClock,
   type Transport,
   TransportError,
   type TransportFailure,
@@ -138,7 +139,7 @@ const BEFORE_SEND_CODES = new Set([
 export function createTwilioTransport(options: TwilioTransportOptions): TwilioTransport {
   validateOptions(options);
   const logger = options.logger ?? noopLogger;
-  const clock: Clock = options.clock ?? { now: () => new Date() };
+  const clock: Clock = options.clock ?? systemClock;
   const doFetch = options.fetch ?? globalThis.fetch;
   const baseUrl = (options.baseUrl ?? "https://api.twilio.com").replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? 10_000;

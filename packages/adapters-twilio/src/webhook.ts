@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { type Clock, ErrorCode, type Logger, noopLogger, ValidationError, type ValidationIssue } from "@rappel/core";
+import {
+  type Clock,
+  ErrorCode,
+  type Logger,
+  noopLogger,
+  systemClock,
+  ValidationError,
+  type ValidationIssue,
+} from "@rappel/core";
 import { type InboundKeyword, keywordOf } from "./keywords.js";
 import { validateTwilioSignature } from "./signature.js";
 import { isTwilioMessageStatus, type TwilioMessageStatus } from "./status.js";
@@ -167,7 +175,7 @@ export function createTwilioWebhookHandler(options: TwilioWebhookOptions): Twili
   if (issues.length > 0) throw new ValidationError(ErrorCode.INVALID_OPTIONS, "Invalid Twilio webhook options", issues);
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
   const logger = options.logger ?? noopLogger;
-  const clock: Clock = options.clock ?? { now: () => new Date() };
+  const clock: Clock = options.clock ?? systemClock;
 
   return async function handleTwilioWebhook(request: Request): Promise<Response> {
     try {

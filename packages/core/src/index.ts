@@ -6,7 +6,7 @@
  */
 
 export type { Clock, ManualClock } from "./contracts/clock.js";
-export { createManualClock } from "./contracts/clock.js";
+export { createManualClock, systemClock } from "./contracts/clock.js";
 export type { InAppTransportOptions } from "./contracts/inAppTransport.js";
 export { createInAppTransport } from "./contracts/inAppTransport.js";
 export type { AppointmentAction, CustomSmsKind, MessageKind, SecurityEvent } from "./contracts/kinds.js";

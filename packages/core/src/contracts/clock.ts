@@ -3,13 +3,24 @@
  *
  * @example
  * ```ts
- * const systemClock: Clock = { now: () => new Date() };
+ * const fixed: Clock = { now: () => new Date("2026-06-08T08:00:00Z") };
  * ```
  */
 export interface Clock {
   /** The current instant. */
   now(): Date;
 }
+
+/**
+ * The host's system clock: the default of every `clock` option (the engine, the transports, the webhook handler).
+ * The only place the library reads the system time.
+ *
+ * @example
+ * ```ts
+ * const engine = createRappel({ storage, transports, clock: systemClock }); // the same as omitting `clock`
+ * ```
+ */
+export const systemClock: Clock = Object.freeze({ now: () => new Date() });
 
 /**
  * A clock under the test's control (R-50): it only moves when told to.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addMoney, currencyMinorDigits, MoneySchema, multiplyMoney } from "../domain/money.js";
 import { TransportError } from "../errors/errors.js";
-import { createManualClock } from "./clock.js";
+import { createManualClock, systemClock } from "./clock.js";
 import { noopLogger } from "./logger.js";
 import { createMemoryTransport } from "./memoryTransport.js";
 import type { SmsMessage } from "./transport.js";
@@ -65,6 +65,19 @@ describe("createManualClock", () => {
     a.setFullYear(1999);
     expect(c.now().getUTCFullYear()).toBe(2026);
     expect(() => createManualClock(new Date("x"))).toThrow(RangeError);
+  });
+});
+
+describe("systemClock", () => {
+  it("reads the system time as a fresh Date each call, and cannot be replaced", () => {
+    const before = Date.now();
+    const a = systemClock.now();
+    const b = systemClock.now();
+    expect(a).toBeInstanceOf(Date);
+    expect(a).not.toBe(b);
+    expect(a.getTime()).toBeGreaterThanOrEqual(before);
+    expect(b.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(Object.isFrozen(systemClock)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { ErrorCode, RappelError, TransportError } from "../errors/errors.js";
 import type { Storage } from "../storage/contract.js";
-import type { Clock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
 import type { InAppMessage, SendResult, Transport } from "./transport.js";
 
 /**
@@ -47,7 +47,7 @@ export function createInAppTransport(options: InAppTransportOptions): Transport<
       details: { missing },
     });
   }
-  const clock = options.clock ?? { now: () => new Date() };
+  const clock = options.clock ?? systemClock;
   const name = options.name ?? "inbox";
   return {
     name,

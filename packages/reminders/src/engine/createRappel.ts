@@ -7,7 +7,6 @@ import {
   type Channel,
   type ClaimedSend,
   type ClientAccount,
-  type Clock,
   type CompleteManyItem,
   type Contact,
   createInAppTransport,
@@ -28,6 +27,7 @@ import {
   type SendRecord,
   type SkipReason,
   type Storage,
+  systemClock,
   type Transport,
   TransportError,
 } from "@rappel/core";
@@ -71,7 +71,6 @@ import {
 } from "./validate.js";
 
 /** The default clock: the one place the engine reads the system time. */
-const systemClock: Clock = { now: () => new Date() };
 
 const realScheduler: Scheduler = {
   sleep(ms, signal) {
