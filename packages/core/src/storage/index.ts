@@ -35,12 +35,13 @@ export type {
 export { SEND_STATUSES } from "./contract.js";
 export type {
   MemoryStorage,
+  MemoryStorageDirectCalls,
   MemoryStorageInspector,
   MemoryStorageOptions,
   MemoryStorageStats,
   MemoryStoredSend,
 } from "./memoryStorage.js";
-export { createMemoryStorage } from "./memoryStorage.js";
+export { createMemoryStorage, MEMORY_STORAGE_DIRECT } from "./memoryStorage.js";
 // The storage contract's input rules, for storage-adapter authors: every adapter rejects the same inputs alike.
 export {
   checkLeaseRef,

@@ -8,9 +8,12 @@ import type {
   BatchItemResult,
   BeginSendResult,
   CancelResult,
+  ClaimDueOptions,
   ClaimedSend,
+  CompleteManyItem,
   InboxMessage,
   JournalEntry,
+  JournalEntryInput,
   LeaseRef,
   ProviderStatus,
   ProviderStatusResult,
@@ -19,6 +22,7 @@ import type {
   ReadJournalOptions,
   ReleaseResult,
   RescheduleOptions,
+  SendFilter,
   SendOutcome,
   SendRecord,
   SendStatus,
@@ -208,6 +212,61 @@ export interface MemoryStorage extends Storage {
   inspect(): MemoryStorageInspector;
   /** Makes every later call reject with `invalid-state`. */
   close(): Promise<void>;
+}
+
+/**
+ * The key under which a memory storage carries its {@link MemoryStorageDirectCalls}: Rappel's engine reads it to
+ * call the memory storage synchronously. Hosts have no use for it.
+ *
+ * @example
+ * ```ts
+ * const direct = (createMemoryStorage() as unknown as Record<symbol, unknown>)[MEMORY_STORAGE_DIRECT];
+ * typeof direct //=> "object"
+ * ```
+ */
+export const MEMORY_STORAGE_DIRECT: unique symbol = Symbol.for("rappel.memoryStorage.direct");
+
+/**
+ * Synchronous twins of some {@link Storage} methods of the memory storage, for Rappel's own engine (it is in the
+ * same process: no promise and no microtask per call). Each does exactly what its public method does, with the same
+ * input checks and errors, thrown instead of rejected; `appendJournal` returns nothing (the engine does not read the
+ * copies back). `methods` holds the public methods they stand for: the engine uses a direct call only while the
+ * storage it was given still has that very method (a wrapper or a proxy that hides or replaces a method gets the
+ * public path).
+ *
+ * @example
+ * ```ts
+ * const storage = createMemoryStorage();
+ * const direct = (storage as unknown as Record<symbol, MemoryStorageDirectCalls>)[MEMORY_STORAGE_DIRECT];
+ * direct.upsertPlanned("s1", [send], now).inserted //=> 1
+ * direct.methods.upsertPlanned === storage.upsertPlanned //=> true
+ * ```
+ */
+export interface MemoryStorageDirectCalls {
+  /** The public methods the direct calls stand for. */
+  readonly methods: {
+    readonly upsertPlanned: Storage["upsertPlanned"];
+    readonly claimDue: Storage["claimDue"];
+    readonly beginSendMany: NonNullable<Storage["beginSendMany"]>;
+    readonly completeMany: NonNullable<Storage["completeMany"]>;
+    readonly listSends: Storage["listSends"];
+    readonly appendJournal: Storage["appendJournal"];
+    readonly smsOptedOutAmong: NonNullable<Storage["smsOptedOutAmong"]>;
+  };
+  /** {@link Storage.upsertPlanned}, synchronously. */
+  upsertPlanned(structureId: string, sends: readonly PlannedSend[], now: Date): UpsertResult;
+  /** {@link Storage.claimDue}, synchronously. */
+  claimDue(options: ClaimDueOptions): ClaimedSend[];
+  /** {@link Storage.beginSendMany}, synchronously. */
+  beginSendMany(refs: readonly LeaseRef[], now: Date): BatchItemResult<BeginSendResult>[];
+  /** {@link Storage.completeMany}, synchronously. */
+  completeMany(items: readonly CompleteManyItem[], now: Date): BatchItemResult<ReleaseResult>[];
+  /** {@link Storage.listSends}, synchronously. */
+  listSends(structureId: string, filter?: SendFilter): SendRecord[];
+  /** {@link Storage.appendJournal}, synchronously, without returning the stored entries. */
+  appendJournal(structureId: string, entries: readonly JournalEntryInput[]): void;
+  /** {@link Storage.smsOptedOutAmong}, synchronously. */
+  smsOptedOutAmong(structureId: string, e164s: readonly string[]): string[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -932,89 +991,262 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return released(row);
   }
 
-  const storage: MemoryStorage = {
-    capabilities: Object.freeze({ persistent: false, multiProcess: false }),
-
-    async upsertPlanned(structureId, sends, now) {
-      open();
-      checkStructureId(structureId);
-      const nowMs = ms(now, "now");
-      const texts = validatePlannedSends(structureId, sends);
-      const t = tenantForWrite(structureId);
-      const result: UpsertResult = {
-        inserted: 0,
-        updated: 0,
-        revived: 0,
-        unchanged: 0,
-        superseded: 0,
-        locked: 0,
-        lockedKeys: [],
-      };
-      for (let i = 0; i < sends.length; i++) {
-        const send = sends[i]!;
-        const existing = t.sends.get(send.key);
-        if (existing === undefined) {
-          const row = rowFrom(t, send, texts[i]!, nowMs, ++rowSeq);
-          t.sends.set(row.key, row);
-          indexAdd(t.byAppointment, row.appointmentId, row);
-          indexAdd(t.byContact, row.contactId, row);
-          due.push(row);
-          result.inserted++;
-          continue;
-        }
-        const content = rowFrom(t, send, texts[i]!, nowMs, 0);
-        const same = sameContent(existing, content);
-        switch (existing.status) {
-          case "planned":
-            if (same) result.unchanged++;
-            else {
-              applyContent(t, existing, content, nowMs);
-              due.update(existing);
-              result.updated++;
-            }
-            break;
-          case "cancelled":
+  function upsertPlannedSync(structureId: string, sends: readonly PlannedSend[], now: Date): UpsertResult {
+    open();
+    checkStructureId(structureId);
+    const nowMs = ms(now, "now");
+    const texts = validatePlannedSends(structureId, sends);
+    const t = tenantForWrite(structureId);
+    const result: UpsertResult = {
+      inserted: 0,
+      updated: 0,
+      revived: 0,
+      unchanged: 0,
+      superseded: 0,
+      locked: 0,
+      lockedKeys: [],
+    };
+    for (let i = 0; i < sends.length; i++) {
+      const send = sends[i]!;
+      const existing = t.sends.get(send.key);
+      if (existing === undefined) {
+        const row = rowFrom(t, send, texts[i]!, nowMs, ++rowSeq);
+        t.sends.set(row.key, row);
+        indexAdd(t.byAppointment, row.appointmentId, row);
+        indexAdd(t.byContact, row.contactId, row);
+        due.push(row);
+        result.inserted++;
+        continue;
+      }
+      const content = rowFrom(t, send, texts[i]!, nowMs, 0);
+      const same = sameContent(existing, content);
+      switch (existing.status) {
+        case "planned":
+          if (same) result.unchanged++;
+          else {
             applyContent(t, existing, content, nowMs);
-            existing.nextAttemptAt = existing.sendAt;
-            existing.status = PENDING;
-            existing.x!.completedAt = null;
-            existing.updatedAt = nowMs;
-            due.push(existing);
-            result.revived++;
-            break;
-          case "sending": {
-            const x = existing.x!;
-            if (x.handedOffAt !== null) {
-              if (same && !x.cancelRequested) result.unchanged++;
-              else {
-                result.locked++;
-                result.lockedKeys.push(send.key);
-              }
-            } else if (same) {
-              // Planned again as claimed: whatever cancel or newer plan came in between is undone.
-              if (x.cancelRequested) {
-                x.cancelRequested = false;
-                x.replacement = null;
-                existing.updatedAt = nowMs;
-              }
-              result.unchanged++;
-            } else {
-              x.cancelRequested = true;
-              x.replacement = content;
-              existing.updatedAt = nowMs;
-              result.superseded++;
-            }
-            break;
+            due.update(existing);
+            result.updated++;
           }
-          default:
-            if (same) result.unchanged++;
+          break;
+        case "cancelled":
+          applyContent(t, existing, content, nowMs);
+          existing.nextAttemptAt = existing.sendAt;
+          existing.status = PENDING;
+          existing.x!.completedAt = null;
+          existing.updatedAt = nowMs;
+          due.push(existing);
+          result.revived++;
+          break;
+        case "sending": {
+          const x = existing.x!;
+          if (x.handedOffAt !== null) {
+            if (same && !x.cancelRequested) result.unchanged++;
             else {
               result.locked++;
               result.lockedKeys.push(send.key);
             }
+          } else if (same) {
+            // Planned again as claimed: whatever cancel or newer plan came in between is undone.
+            if (x.cancelRequested) {
+              x.cancelRequested = false;
+              x.replacement = null;
+              existing.updatedAt = nowMs;
+            }
+            result.unchanged++;
+          } else {
+            x.cancelRequested = true;
+            x.replacement = content;
+            existing.updatedAt = nowMs;
+            result.superseded++;
+          }
+          break;
         }
+        default:
+          if (same) result.unchanged++;
+          else {
+            result.locked++;
+            result.lockedKeys.push(send.key);
+          }
       }
-      return result;
+    }
+    return result;
+  }
+
+  function claimDueSync(opts: ClaimDueOptions): ClaimedSend[] {
+    open();
+    const limit = validateClaimDueOptions(opts);
+    const nowMs = opts.now.getTime();
+    const out: ClaimedSend[] = [];
+    while (out.length < limit) {
+      const d = due.peek();
+      const l = leased.peek();
+      const dueOk = d !== undefined && d.nextAttemptAt <= nowMs;
+      const leaseOk = l !== undefined && l.x!.leaseExpiresAt <= nowMs;
+      if (!dueOk && !leaseOk) break;
+      let row: Row;
+      let interrupted = false;
+      if (dueOk && (!leaseOk || d.nextAttemptAt <= l.x!.leaseExpiresAt)) row = due.pop()!;
+      else {
+        row = leased.pop()!;
+        const x = row.x!;
+        if (x.cancelRequested && x.handedOffAt === null) {
+          resolveCancelled(row, nowMs);
+          continue;
+        }
+        interrupted = x.handedOffAt !== null;
+      }
+      const x = ext(row);
+      row.status = "sending";
+      x.leaseOwner = opts.owner;
+      x.leaseToken = ++tokenSeq;
+      x.leaseExpiresAt = nowMs + opts.leaseMs;
+      if (!interrupted) x.handedOffAt = null;
+      x.cancelRequested = false;
+      x.replacement = null;
+      row.updatedAt = nowMs;
+      leased.push(row);
+      out.push({ send: toRecord(row), token: x.leaseToken, leaseExpiresAt: date(x.leaseExpiresAt), interrupted });
+    }
+    return out;
+  }
+
+  function beginSendManySync(refs: readonly LeaseRef[], now: Date): BatchItemResult<BeginSendResult>[] {
+    open();
+    const nowMs = ms(now, "now");
+    if (!Array.isArray(refs)) throw invalid("refs must be an array", [{ path: "refs", message: "Expected an array" }]);
+    const out: BatchItemResult<BeginSendResult>[] = new Array(refs.length);
+    for (let i = 0; i < refs.length; i++) {
+      try {
+        out[i] = { ok: true, value: beginOne(refs[i]!, nowMs) };
+      } catch (e) {
+        out[i] = { ok: false, error: itemError(e) };
+      }
+    }
+    return out;
+  }
+
+  function completeManySync(items: readonly CompleteManyItem[], now: Date): BatchItemResult<ReleaseResult>[] {
+    open();
+    const nowMs = ms(now, "now");
+    if (!Array.isArray(items))
+      throw invalid("items must be an array", [{ path: "items", message: "Expected an array" }]);
+    const out: BatchItemResult<ReleaseResult>[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      try {
+        if (item === null || typeof item !== "object")
+          throw invalid("item must be an object", [{ path: `items.${i}`, message: "Expected { ref, outcome }" }]);
+        out[i] = {
+          ok: true,
+          value:
+            "outcome" in item
+              ? completeOne(item.ref, item.outcome, nowMs)
+              : rescheduleOne(item.ref, item.reschedule, nowMs),
+        };
+      } catch (e) {
+        out[i] = { ok: false, error: itemError(e) };
+      }
+    }
+    return out;
+  }
+
+  function listSendsSync(structureId: string, filter: SendFilter = {}): SendRecord[] {
+    open();
+    const limit = checkStorageLimit(filter.limit, "filter.limit", 1000);
+    const t = tenant(structureId);
+    if (t === undefined) return [];
+    const statuses =
+      filter.status === undefined
+        ? undefined
+        : new Set<SendStatus>(typeof filter.status === "string" ? [filter.status] : filter.status);
+    const source: Iterable<Row> =
+      filter.appointmentId !== undefined
+        ? indexGet(t.byAppointment, filter.appointmentId)
+        : filter.contactId !== undefined
+          ? indexGet(t.byContact, filter.contactId)
+          : t.sends.values();
+    const rows: Row[] = [];
+    if (source === NO_ROWS) return [];
+    for (const r of source) {
+      if (statuses !== undefined && !statuses.has(r.status)) continue;
+      if (filter.accountId !== undefined && r.accountId !== filter.accountId) continue;
+      if (filter.appointmentId !== undefined && r.appointmentId !== filter.appointmentId) continue;
+      if (filter.contactId !== undefined && r.contactId !== filter.contactId) continue;
+      if (filter.address !== undefined && r.rAddress !== filter.address) continue;
+      if (filter.channel !== undefined && r.channel !== filter.channel) continue;
+      if (filter.kind !== undefined && r.kind !== filter.kind) continue;
+      if (filter.after !== undefined && !(r.key > filter.after)) continue;
+      rows.push(r);
+    }
+    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return rows.slice(0, limit).map(toRecord);
+  }
+
+  /** Appends; returns the stored entries' copies unless `copies` is false (the direct call, whose caller has them). */
+  function appendJournalSync(
+    structureId: string,
+    entries: readonly JournalEntryInput[],
+    copies = true,
+  ): JournalEntry[] | undefined {
+    open();
+    checkStructureId(structureId);
+    const texts = validateJournalEntries(structureId, entries);
+    const n = texts.length;
+    const t = tenantForWrite(structureId);
+    const out: JournalEntry[] | undefined = copies ? new Array(n) : undefined;
+    for (let i = 0; i < n; i++) {
+      const e = entries[i]!;
+      const row = new JRow(
+        ++journalSeq,
+        t.id,
+        e.contactId,
+        e.accountId,
+        e.at.getTime(),
+        e.event,
+        e.key,
+        e.channel,
+        e.kind,
+        e.provider,
+        e.providerMessageId,
+        e.reason,
+        texts[i],
+      );
+      if (row.contactId === undefined) t.journalWithoutContact.push(row);
+      else {
+        const cur = t.journal.get(row.contactId);
+        if (cur === undefined) t.journal.set(row.contactId, row);
+        else if (Array.isArray(cur)) cur.push(row);
+        // An exact-size array: a push on a one-element array would reserve room for 17.
+        else t.journal.set(row.contactId, [cur, row]);
+      }
+      journalCount++;
+      if (out !== undefined) out[i] = cloneJournal(row);
+    }
+    return out;
+  }
+
+  function smsOptedOutAmongSync(structureId: string, e164s: readonly string[]): string[] {
+    open();
+    checkStructureId(structureId);
+    validateE164List(e164s);
+    const optOuts = tenants.get(structureId)?.optOuts;
+    if (optOuts === undefined || optOuts.size === 0) return [];
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const n of e164s) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      if (optOuts.get(n)?.optedOut === true) out.push(n);
+    }
+    return out;
+  }
+
+  const storage: MemoryStorage = {
+    capabilities: Object.freeze({ persistent: false, multiProcess: false }),
+
+    async upsertPlanned(structureId, sends, now) {
+      return upsertPlannedSync(structureId, sends, now);
     },
 
     async cancel(structureId, spec, now) {
@@ -1054,41 +1286,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
 
     async claimDue(opts) {
-      open();
-      const limit = validateClaimDueOptions(opts);
-      const nowMs = opts.now.getTime();
-      const out: ClaimedSend[] = [];
-      while (out.length < limit) {
-        const d = due.peek();
-        const l = leased.peek();
-        const dueOk = d !== undefined && d.nextAttemptAt <= nowMs;
-        const leaseOk = l !== undefined && l.x!.leaseExpiresAt <= nowMs;
-        if (!dueOk && !leaseOk) break;
-        let row: Row;
-        let interrupted = false;
-        if (dueOk && (!leaseOk || d.nextAttemptAt <= l.x!.leaseExpiresAt)) row = due.pop()!;
-        else {
-          row = leased.pop()!;
-          const x = row.x!;
-          if (x.cancelRequested && x.handedOffAt === null) {
-            resolveCancelled(row, nowMs);
-            continue;
-          }
-          interrupted = x.handedOffAt !== null;
-        }
-        const x = ext(row);
-        row.status = "sending";
-        x.leaseOwner = opts.owner;
-        x.leaseToken = ++tokenSeq;
-        x.leaseExpiresAt = nowMs + opts.leaseMs;
-        if (!interrupted) x.handedOffAt = null;
-        x.cancelRequested = false;
-        x.replacement = null;
-        row.updatedAt = nowMs;
-        leased.push(row);
-        out.push({ send: toRecord(row), token: x.leaseToken, leaseExpiresAt: date(x.leaseExpiresAt), interrupted });
-      }
-      return out;
+      return claimDueSync(opts);
     },
 
     async renewLease(ref, leaseMs, now) {
@@ -1111,19 +1309,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
 
     async beginSendMany(refs, now) {
-      open();
-      const nowMs = ms(now, "now");
-      if (!Array.isArray(refs))
-        throw invalid("refs must be an array", [{ path: "refs", message: "Expected an array" }]);
-      const out: BatchItemResult<BeginSendResult>[] = new Array(refs.length);
-      for (let i = 0; i < refs.length; i++) {
-        try {
-          out[i] = { ok: true, value: beginOne(refs[i]!, nowMs) };
-        } catch (e) {
-          out[i] = { ok: false, error: itemError(e) };
-        }
-      }
-      return out;
+      return beginSendManySync(refs, now);
     },
 
     async complete(ref, outcome, now) {
@@ -1137,28 +1323,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
 
     async completeMany(items, now) {
-      open();
-      const nowMs = ms(now, "now");
-      if (!Array.isArray(items))
-        throw invalid("items must be an array", [{ path: "items", message: "Expected an array" }]);
-      const out: BatchItemResult<ReleaseResult>[] = new Array(items.length);
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        try {
-          if (item === null || typeof item !== "object")
-            throw invalid("item must be an object", [{ path: `items.${i}`, message: "Expected { ref, outcome }" }]);
-          out[i] = {
-            ok: true,
-            value:
-              "outcome" in item
-                ? completeOne(item.ref, item.outcome, nowMs)
-                : rescheduleOne(item.ref, item.reschedule, nowMs),
-          };
-        } catch (e) {
-          out[i] = { ok: false, error: itemError(e) };
-        }
-      }
-      return out;
+      return completeManySync(items, now);
     },
 
     async getSend(structureId, key) {
@@ -1167,74 +1332,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       return row === undefined ? null : toRecord(row);
     },
 
-    async listSends(structureId, filter = {}) {
-      open();
-      const limit = checkStorageLimit(filter.limit, "filter.limit", 1000);
-      const t = tenant(structureId);
-      if (t === undefined) return [];
-      const statuses =
-        filter.status === undefined
-          ? undefined
-          : new Set<SendStatus>(typeof filter.status === "string" ? [filter.status] : filter.status);
-      const source: Iterable<Row> =
-        filter.appointmentId !== undefined
-          ? indexGet(t.byAppointment, filter.appointmentId)
-          : filter.contactId !== undefined
-            ? indexGet(t.byContact, filter.contactId)
-            : t.sends.values();
-      const rows: Row[] = [];
-      if (source === NO_ROWS) return [];
-      for (const r of source) {
-        if (statuses !== undefined && !statuses.has(r.status)) continue;
-        if (filter.accountId !== undefined && r.accountId !== filter.accountId) continue;
-        if (filter.appointmentId !== undefined && r.appointmentId !== filter.appointmentId) continue;
-        if (filter.contactId !== undefined && r.contactId !== filter.contactId) continue;
-        if (filter.address !== undefined && r.rAddress !== filter.address) continue;
-        if (filter.channel !== undefined && r.channel !== filter.channel) continue;
-        if (filter.kind !== undefined && r.kind !== filter.kind) continue;
-        if (filter.after !== undefined && !(r.key > filter.after)) continue;
-        rows.push(r);
-      }
-      rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      return rows.slice(0, limit).map(toRecord);
+    async listSends(structureId, filter) {
+      return listSendsSync(structureId, filter);
     },
 
     async appendJournal(structureId, entries) {
-      open();
-      checkStructureId(structureId);
-      const texts = validateJournalEntries(structureId, entries);
-      const n = texts.length;
-      const t = tenantForWrite(structureId);
-      const out: JournalEntry[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const e = entries[i]!;
-        const row = new JRow(
-          ++journalSeq,
-          t.id,
-          e.contactId,
-          e.accountId,
-          e.at.getTime(),
-          e.event,
-          e.key,
-          e.channel,
-          e.kind,
-          e.provider,
-          e.providerMessageId,
-          e.reason,
-          texts[i],
-        );
-        if (row.contactId === undefined) t.journalWithoutContact.push(row);
-        else {
-          const cur = t.journal.get(row.contactId);
-          if (cur === undefined) t.journal.set(row.contactId, row);
-          else if (Array.isArray(cur)) cur.push(row);
-          // An exact-size array: a push on a one-element array would reserve room for 17.
-          else t.journal.set(row.contactId, [cur, row]);
-        }
-        journalCount++;
-        out[i] = cloneJournal(row);
-      }
-      return out;
+      return appendJournalSync(structureId, entries)!;
     },
 
     async readJournal(structureId, contactId, opts: ReadJournalOptions = {}) {
@@ -1327,19 +1430,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
 
     async smsOptedOutAmong(structureId, e164s) {
-      open();
-      checkStructureId(structureId);
-      validateE164List(e164s);
-      const optOuts = tenants.get(structureId)?.optOuts;
-      if (optOuts === undefined || optOuts.size === 0) return [];
-      const out: string[] = [];
-      const seen = new Set<string>();
-      for (const n of e164s) {
-        if (seen.has(n)) continue;
-        seen.add(n);
-        if (optOuts.get(n)?.optedOut === true) out.push(n);
-      }
-      return out;
+      return smsOptedOutAmongSync(structureId, e164s);
     },
 
     async appendInbox(structureId, message) {
@@ -1434,5 +1525,27 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       };
     },
   };
+  const direct: MemoryStorageDirectCalls = Object.freeze({
+    methods: Object.freeze({
+      upsertPlanned: storage.upsertPlanned,
+      claimDue: storage.claimDue,
+      beginSendMany: storage.beginSendMany!,
+      completeMany: storage.completeMany!,
+      listSends: storage.listSends,
+      appendJournal: storage.appendJournal,
+      smsOptedOutAmong: storage.smsOptedOutAmong!,
+    }),
+    upsertPlanned: upsertPlannedSync,
+    claimDue: claimDueSync,
+    beginSendMany: beginSendManySync,
+    completeMany: completeManySync,
+    listSends: listSendsSync,
+    appendJournal: (structureId: string, entries: readonly JournalEntryInput[]) => {
+      appendJournalSync(structureId, entries, false);
+    },
+    smsOptedOutAmong: smsOptedOutAmongSync,
+  });
+  // Not enumerable: a spread copy of the storage (`{ ...storage, cancel: spy }`) does not carry it.
+  Object.defineProperty(storage, MEMORY_STORAGE_DIRECT, { value: direct, enumerable: false });
   return storage;
 }

@@ -1,4 +1,11 @@
-import { ErrorCode, RappelError, type Storage, type Transport } from "@rappel/core";
+import {
+  ErrorCode,
+  MEMORY_STORAGE_DIRECT,
+  type MemoryStorageDirectCalls,
+  RappelError,
+  type Storage,
+  type Transport,
+} from "@rappel/core";
 import type { EngineTransports, RappelDataSource } from "./types.js";
 
 const STORAGE_METHODS = [
@@ -164,4 +171,41 @@ export function checkAdapters(storage: unknown, data: unknown, transports: unkno
       details: { missing },
     });
   }
+}
+
+/** The memory storage's synchronous calls the engine may use for this storage (see {@link directCalls}). */
+export type DirectStorage = Partial<Omit<MemoryStorageDirectCalls, "methods">>;
+
+const DIRECT_METHODS = [
+  "upsertPlanned",
+  "claimDue",
+  "beginSendMany",
+  "completeMany",
+  "listSends",
+  "appendJournal",
+  "smsOptedOutAmong",
+] as const;
+
+/**
+ * The synchronous twins of the storage's methods when it is a memory storage (no promise, no microtask per call),
+ * each kept only while the storage given still has the very public method it stands for: a proxy or a copy that
+ * hides or replaces a method (a fallback test, a fault injection) makes the engine use that method instead. Errors
+ * are wrapped as those of the public methods are.
+ */
+export function directCalls(storage: Storage): DirectStorage {
+  const d = (storage as unknown as Record<symbol, MemoryStorageDirectCalls | undefined>)[MEMORY_STORAGE_DIRECT];
+  const out: Record<string, unknown> = {};
+  if (d === null || typeof d !== "object" || d.methods === null || typeof d.methods !== "object") return out;
+  for (const m of DIRECT_METHODS) {
+    const f = d[m] as (a: unknown, b: unknown, c: unknown) => unknown;
+    if (typeof f !== "function" || (storage as unknown as Record<string, unknown>)[m] !== d.methods[m]) continue;
+    out[m] = (a: unknown, b: unknown, c: unknown) => {
+      try {
+        return f(a, b, c);
+      } catch (e) {
+        throw wrapError("storage", m, e);
+      }
+    };
+  }
+  return out as DirectStorage;
 }

@@ -30,6 +30,7 @@ import {
   systemClock,
   type Transport,
   TransportError,
+  type UpsertResult,
 } from "@rappel/core";
 import { applySmsLimit } from "@rappel/templating";
 import { planAppointmentEvent } from "../planning/appointment.js";
@@ -41,7 +42,16 @@ import { replanForOptionsChange } from "../planning/replan.js";
 import { planSecurityEvent } from "../planning/security.js";
 import type { ExistingSend, ExistingSendStatus } from "../planning/types.js";
 import { zonedDateParts } from "../timing/zonedDateParts.js";
-import { checkAdapters, type GuardedData, guard, transportLists, wrapData, wrapStorage } from "./adapters.js";
+import {
+  checkAdapters,
+  type DirectStorage,
+  directCalls,
+  type GuardedData,
+  guard,
+  transportLists,
+  wrapData,
+  wrapStorage,
+} from "./adapters.js";
 import { purposeOf, type RenderData, renderEmail, renderSmsText } from "./render.js";
 import type {
   AccountRecord,
@@ -167,6 +177,9 @@ interface Batch {
   after: (() => Promise<void>)[];
   /** The first unexpected error: the batch finishes, then `runDue` rejects with it. */
   firstError: unknown;
+  /** Usage months by time zone, for the instant `monthAt`. */
+  months: Map<string, string>;
+  monthAt: number;
 }
 
 /**
@@ -205,6 +218,8 @@ export function createRappel(options: RappelOptions): Rappel {
   checkAdapters(options.storage, options.data, options.transports);
   const opts = parseInput(EngineOptionsSchema, options, "engine options");
   const store: Storage = wrapStorage(options.storage);
+  // The memory storage's synchronous calls (same checks, same errors, no promise per call), when it is one.
+  const direct: DirectStorage = directCalls(options.storage);
   const data: GuardedData & { has(m: string): boolean } = wrapData(options.data);
   const chains = transportLists(options.transports);
   const clock = options.clock ?? systemClock;
@@ -250,22 +265,53 @@ export function createRappel(options: RappelOptions): Rappel {
   // ------------------------------------------------------------------------------------------------------------
   // Planning side
 
-  async function existingOf(structureId: string, filters: { appointmentId?: string; contactId?: string }[]) {
+  function existingFilter(f: { appointmentId?: string; contactId?: string }, after: string | undefined): SendFilter {
+    const filter: SendFilter = { limit: 10_000 };
+    if (f.appointmentId !== undefined) filter.appointmentId = f.appointmentId;
+    if (f.contactId !== undefined) filter.contactId = f.contactId;
+    if (after !== undefined) filter.after = after;
+    return filter;
+  }
+
+  /** Adds a page of stored sends to `byKey`; the records are the storage's copies: their status is rewritten. */
+  function collectExisting(byKey: Map<string, ExistingSend>, page: SendRecord[]): void {
+    for (const r of page) {
+      const e = r as unknown as ExistingSend;
+      e.status = existingStatus(r.status);
+      byKey.set(r.key, e);
+    }
+  }
+
+  /** The stored sends matching any of `filters`, as the planner's existing sends (synchronous on a memory storage). */
+  function existingOf(
+    structureId: string,
+    filters: { appointmentId?: string; contactId?: string }[],
+  ): ExistingSend[] | Promise<ExistingSend[]> {
+    const list = direct.listSends;
+    if (list === undefined) return existingAsync(structureId, filters);
+    let byKey: Map<string, ExistingSend> | undefined;
+    for (const f of filters) {
+      let after: string | undefined;
+      for (;;) {
+        const page = list(structureId, existingFilter(f, after));
+        if (page.length > 0) {
+          byKey ??= new Map();
+          collectExisting(byKey, page);
+        }
+        if (page.length < 10_000) break;
+        after = page[page.length - 1]!.key;
+      }
+    }
+    return byKey === undefined ? [] : [...byKey.values()];
+  }
+
+  async function existingAsync(structureId: string, filters: { appointmentId?: string; contactId?: string }[]) {
     const byKey = new Map<string, ExistingSend>();
     for (const f of filters) {
       let after: string | undefined;
       for (;;) {
-        const filter: SendFilter = { limit: 10_000 };
-        if (f.appointmentId !== undefined) filter.appointmentId = f.appointmentId;
-        if (f.contactId !== undefined) filter.contactId = f.contactId;
-        if (after !== undefined) filter.after = after;
-        const page = await store.listSends(structureId, filter);
-        // The records are the storage's copies: their status is rewritten in place as the planner's.
-        for (const r of page) {
-          const e = r as unknown as ExistingSend;
-          e.status = existingStatus(r.status);
-          byKey.set(r.key, e);
-        }
+        const page = await store.listSends(structureId, existingFilter(f, after));
+        collectExisting(byKey, page);
         if (page.length < 10_000) break;
         after = page[page.length - 1]!.key;
       }
@@ -273,15 +319,67 @@ export function createRappel(options: RappelOptions): Rappel {
     return [...byKey.values()];
   }
 
-  /** Applies a plan: cancels first, then stores, then journals; returns the summary. */
-  async function apply(
+  function emptySummary(): PlanSummary {
+    return { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
+  }
+
+  /**
+   * Applies a plan: cancels first, then stores, then journals; returns the summary. Synchronous on a memory storage
+   * when there is nothing to cancel or dedupe (the common creation).
+   */
+  function apply(
     structureId: string,
     plan: PlanResult,
     now: Date,
     extraCancels: readonly CancelSpec[] = [],
     dedupe = false,
+  ): PlanSummary | Promise<PlanSummary> {
+    const upsert = direct.upsertPlanned;
+    const append = direct.appendJournal;
+    if (dedupe || extraCancels.length > 0 || plan.cancel.length > 0 || upsert === undefined || append === undefined)
+      return applyAsync(structureId, plan, now, extraCancels, dedupe);
+    const summary = emptySummary();
+    const journal: JournalEntryInput[] = [];
+    if (plan.plan.length > 0) recordPlanned(summary, journal, plan, upsert(structureId, plan.plan, now), now);
+    recordSkipped(summary, journal, plan, now);
+    if (journal.length > 0) append(structureId, journal);
+    return summary;
+  }
+
+  function recordPlanned(
+    summary: PlanSummary,
+    journal: JournalEntryInput[],
+    plan: PlanResult,
+    r: UpsertResult,
+    now: Date,
+  ): void {
+    const locked = r.lockedKeys.length === 0 ? undefined : new Set(r.lockedKeys);
+    for (const s of plan.plan) {
+      if (locked?.has(s.key)) continue;
+      summary.planned.push(s.key);
+      if (s.contactId !== undefined) {
+        const e = entry(s, now, "planned");
+        e.data = { sendAt: s.sendAt.toISOString() };
+        journal.push(e);
+      }
+    }
+  }
+
+  function recordSkipped(summary: PlanSummary, journal: JournalEntryInput[], plan: PlanResult, now: Date): void {
+    for (const s of plan.skipped) {
+      summary.skipped.push({ key: s.key, reason: s.reason });
+      if (s.contactId !== undefined) journal.push({ ...entry(s, now, "skipped"), reason: s.reason });
+    }
+  }
+
+  async function applyAsync(
+    structureId: string,
+    plan: PlanResult,
+    now: Date,
+    extraCancels: readonly CancelSpec[],
+    dedupe: boolean,
   ): Promise<PlanSummary> {
-    const summary: PlanSummary = { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
+    const summary = emptySummary();
     if (dedupe) {
       // Planned without the stored state: leave out what is stored already with the same content (a replayed event
       // plans, journals and reports nothing new).
@@ -310,26 +408,26 @@ export function createRappel(options: RappelOptions): Rappel {
       for (const s of r.tooLate) summary.tooLate.push(s.key);
     }
     if (plan.plan.length > 0) {
-      const r = await store.upsertPlanned(structureId, plan.plan, now);
-      const locked = r.lockedKeys.length === 0 ? undefined : new Set(r.lockedKeys);
-      for (const s of plan.plan) {
-        if (locked?.has(s.key)) continue;
-        summary.planned.push(s.key);
-        if (s.contactId !== undefined) {
-          const e = entry(s, now, "planned");
-          e.data = { sendAt: s.sendAt.toISOString() };
-          journal.push(e);
-        }
-      }
+      const upsert = direct.upsertPlanned;
+      const r =
+        upsert !== undefined
+          ? upsert(structureId, plan.plan, now)
+          : await store.upsertPlanned(structureId, plan.plan, now);
+      recordPlanned(summary, journal, plan, r, now);
     }
-    for (const s of plan.skipped) {
-      summary.skipped.push({ key: s.key, reason: s.reason });
-      if (s.contactId !== undefined) journal.push({ ...entry(s, now, "skipped"), reason: s.reason });
-    }
+    recordSkipped(summary, journal, plan, now);
     // Every entry made here names its contact (entries without one are never made).
-    if (journal.length > 0) await store.appendJournal(structureId, journal);
+    if (journal.length > 0) await appendJournal(structureId, journal);
     for (const k of summary.tooLate) logger.info("plan.cancel-too-late", { structureId, sendKey: k });
     return summary;
+  }
+
+  /** `appendJournal`, synchronously on a memory storage. */
+  function appendJournal(structureId: string, entries: JournalEntryInput[]): Promise<unknown> | undefined {
+    const append = direct.appendJournal;
+    if (append === undefined) return store.appendJournal(structureId, entries);
+    append(structureId, entries);
+    return undefined;
   }
 
   function entry(
@@ -400,9 +498,10 @@ export function createRappel(options: RappelOptions): Rappel {
     // (claimed sends included, so nothing of the old state goes out after the call); the plan then revives what the
     // new state still wants. Creations and confirmations are planned against what is stored (exact, idempotent).
     const exact = event === "created" || event === "confirmed";
-    const existing = exact
-      ? await existingOf(structureId, [{ appointmentId: appointment.id }, { contactId: contact.id }])
+    let existing = exact
+      ? existingOf(structureId, [{ appointmentId: appointment.id }, { contactId: contact.id }])
       : undefined;
+    if (existing instanceof Promise) existing = await existing;
     const plan = planAppointmentEvent({
       event,
       appointment,
@@ -979,6 +1078,7 @@ export function createRappel(options: RappelOptions): Rappel {
 
   /** `beginSendMany`, or one `beginSend` per ref when the storage has no batched call. */
   async function beginMany(refs: LeaseRef[], now: Date): Promise<BatchItemResult<BeginSendResult>[]> {
+    if (direct.beginSendMany !== undefined) return direct.beginSendMany(refs, now);
     if (store.beginSendMany !== undefined) return store.beginSendMany(refs, now);
     const out: BatchItemResult<BeginSendResult>[] = [];
     for (const r of refs) {
@@ -993,6 +1093,7 @@ export function createRappel(options: RappelOptions): Rappel {
 
   /** `completeMany`, or one `complete`/`reschedule` per item when the storage has no batched call. */
   async function completeMany(items: CompleteManyItem[], now: Date): Promise<BatchItemResult<ReleaseResult>[]> {
+    if (direct.completeMany !== undefined) return direct.completeMany(items, now);
     if (store.completeMany !== undefined) return store.completeMany(items, now);
     const out: BatchItemResult<ReleaseResult>[] = [];
     for (const it of items) {
@@ -1011,6 +1112,7 @@ export function createRappel(options: RappelOptions): Rappel {
 
   /** The numbers among `e164s` opted out of SMS in the structure: one call when the storage can answer for many. */
   async function optedOutAmong(structureId: string, e164s: string[]): Promise<Set<string>> {
+    if (direct.smsOptedOutAmong !== undefined) return new Set(direct.smsOptedOutAmong(structureId, e164s));
     if (store.smsOptedOutAmong !== undefined) return new Set(await store.smsOptedOutAmong(structureId, e164s));
     const out = new Set<string>();
     for (const n of new Set(e164s)) if (await store.isSmsOptedOut(structureId, n)) out.add(n);
@@ -1148,7 +1250,7 @@ export function createRappel(options: RappelOptions): Rappel {
   function render(u: Unit): Promise<void> | void {
     const lead = u.claims[0]!.send;
     const d = u.d!;
-    u.month = monthOf(u.now, d.account.timeZone);
+    u.month = monthIn(u.batch, u.now, d.account.timeZone);
     if (u.channel !== "sms") return renderEmailOf(u);
     // Render (R-24…R-27) and apply the SMS policy (R-18, R-26).
     try {
@@ -1380,6 +1482,21 @@ export function createRappel(options: RappelOptions): Rappel {
     logger.warn("send.retry", { sendKey: lead.key, structureId: sid, code, attempts });
   }
 
+  /** {@link monthOf}, remembered per batch and zone (the units of a batch share one `now`). */
+  function monthIn(batch: Batch, now: Date, timeZone: string): string {
+    const t = now.getTime();
+    if (batch.monthAt !== t) {
+      batch.monthAt = t;
+      batch.months.clear();
+    }
+    let m = batch.months.get(timeZone);
+    if (m === undefined) {
+      m = monthOf(now, timeZone);
+      batch.months.set(timeZone, m);
+    }
+    return m;
+  }
+
   function countLater(batch: Batch, structureId: string, accountId: string, month: string, delta: UsageDelta): void {
     const k = `${structureId}\u0000${accountId}\u0000${month}`;
     let u = batch.usage.get(k);
@@ -1461,7 +1578,8 @@ export function createRappel(options: RappelOptions): Rappel {
   async function runDue(input?: { limit?: number }): Promise<RunDueResult> {
     const args = parseInput(RunDueSchema, input, "runDue options");
     const limit = args?.limit ?? batchSize;
-    const claims = await store.claimDue({ now: clock.now(), limit, leaseMs, owner });
+    const claimOptions = { now: clock.now(), limit, leaseMs, owner };
+    const claims = direct.claimDue !== undefined ? direct.claimDue(claimOptions) : await store.claimDue(claimOptions);
     const batch: Batch = {
       result: EMPTY_RESULT(),
       journal: [],
@@ -1470,6 +1588,8 @@ export function createRappel(options: RappelOptions): Rappel {
       pending: [],
       after: [],
       firstError: undefined,
+      months: new Map(),
+      monthAt: Number.NaN,
     };
     batch.result.claimed = claims.length;
     if (claims.length === 0) return batch.result;
@@ -1526,7 +1646,7 @@ export function createRappel(options: RappelOptions): Rappel {
       }
       for (const [sid, list] of bySid) {
         try {
-          await store.appendJournal(sid, list);
+          await appendJournal(sid, list);
         } catch (e) {
           logger.error("journal.append-failed", { structureId: sid, entries: list.length });
           batch.firstError ??= e;
