@@ -2,7 +2,7 @@
 // packages/adapter-tests/src/memoryStorage.conformance.test.ts (core cannot depend on adapter-tests: workspace cycle).
 import { describe, expect, it } from "vitest";
 import type { PlannedSend } from "../contracts/sends.js";
-import { createMemoryStorage } from "./memoryStorage.js";
+import { createMemoryStorage, MEMORY_STORAGE_DIRECT, type MemoryStorageDirectCalls } from "./memoryStorage.js";
 
 const T0 = Date.parse("2026-06-08T08:00:00.000Z");
 const at = (ms: number) => new Date(T0 + ms);
@@ -82,6 +82,105 @@ describe("createMemoryStorage", () => {
     const inWindow = claimed.filter((c) => c.t <= 0 || c.t <= 10_000);
     expect(inWindow.map((c) => c.t)).toEqual([...inWindow.map((c) => c.t)].sort((a, b) => a - b));
     expect(storage.inspect().stats()).toMatchObject({ due: 0, leased: expected.size });
+  });
+
+  it("claims in exact (nextAttemptAt, creation) order across minute buckets, with sends added, moved, cancelled and retried while claims consume a bucket", async () => {
+    const storage = createMemoryStorage();
+    const rnd = random(7);
+    // The model: what is planned, with its due time and creation rank (ties are broken by creation order).
+    const model = new Map<string, { t: number; rank: number }>();
+    let rank = 0;
+    let next = 0;
+    const add = async (t: number) => {
+      const key = `k${next++}`;
+      await storage.upsertPlanned("s1", [send(key, { sendAt: at(t), appointmentId: `r-${key}` })], at(-1));
+      model.set(key, { t, rank: rank++ });
+    };
+    // Five minutes of due times, some equal, added out of order.
+    for (let i = 0; i < 3000; i++) await add(Math.floor(rnd() * 300) * 1000);
+    const claimedOrder: string[] = [];
+    for (let now = 0; now <= 400_000; now += 7_000) {
+      const batch = await storage.claimDue({ now: at(now), limit: 40, leaseMs: 10_000_000, owner: "w" });
+      const expected = [...model.entries()]
+        .filter(([, v]) => v.t <= now)
+        .sort((a, b) => a[1].t - b[1].t || a[1].rank - b[1].rank)
+        .slice(0, 40)
+        .map(([k]) => k);
+      expect(batch.map((c) => c.send.key)).toEqual(expected);
+      for (const c of batch) {
+        model.delete(c.send.key);
+        claimedOrder.push(c.send.key);
+        // Every fifth claim is retried a little later (back into a bucket, possibly the one being read).
+        if (rnd() < 0.2) {
+          const t = now + Math.floor(rnd() * 90) * 1000;
+          await storage.reschedule(
+            { structureId: "s1", key: c.send.key, token: c.token },
+            { nextAttemptAt: at(t) },
+            at(now),
+          );
+          const created = Number(c.send.key.slice(1));
+          model.set(c.send.key, { t, rank: created });
+        }
+      }
+      // Meanwhile: new sends (some due now, in the bucket being consumed), moves and cancels.
+      for (let i = 0; i < 5; i++) await add(now + Math.floor(rnd() * 120) * 1000 - 30_000);
+      const pending = [...model.keys()];
+      for (let i = 0; i < 3 && pending.length > 0; i++) {
+        const key = pending[Math.floor(rnd() * pending.length)]!;
+        if (rnd() < 0.5) {
+          await storage.cancel("s1", { keys: [key] }, at(now));
+          model.delete(key);
+        } else {
+          const t = now + Math.floor(rnd() * 200) * 1000;
+          await storage.upsertPlanned("s1", [send(key, { sendAt: at(t), appointmentId: `r-${key}` })], at(now));
+          model.set(key, { t, rank: model.get(key)!.rank });
+        }
+      }
+    }
+    expect(claimedOrder.length).toBeGreaterThan(2000);
+    expect(storage.inspect().stats().due).toBe(model.size);
+  });
+
+  it("answers its direct (synchronous) calls as its public methods do, errors thrown instead of rejected", async () => {
+    const storage = createMemoryStorage();
+    const direct = (storage as unknown as Record<symbol, MemoryStorageDirectCalls>)[MEMORY_STORAGE_DIRECT];
+    expect(direct.methods.claimDue).toBe(storage.claimDue);
+    expect(Object.keys({ ...storage })).not.toContain(MEMORY_STORAGE_DIRECT.toString());
+    expect(Object.getOwnPropertySymbols({ ...storage })).toEqual([]);
+    expect(direct.upsertPlanned("s1", [send("k1"), send("k2")], at(0))).toMatchObject({ inserted: 2 });
+    expect(() => direct.upsertPlanned("s1", [send("")], at(0))).toThrow(
+      expect.objectContaining({ code: "invalid-input" }),
+    );
+    expect(direct.listSends("s1", { appointmentId: "r1" }).map((s) => s.key)).toEqual(["k1", "k2"]);
+    const [c1, c2] = direct.claimDue({ now: at(0), limit: 2, leaseMs: 1000, owner: "w" });
+    const refs = [c1!, c2!].map((c) => ({ structureId: "s1", key: c.send.key, token: c.token }));
+    // A stale token for a real key is lease-lost, on the direct and the public path alike.
+    const stale = { ...refs[0]!, token: refs[1]!.token };
+    expect(direct.beginSendMany([refs[0]!, stale], at(1))).toMatchObject([
+      { ok: true, value: { ok: true, attempts: 1 } },
+      { ok: false, error: { code: "lease-lost" } },
+    ]);
+    expect(
+      direct.completeMany(
+        [{ ref: refs[0]!, outcome: { status: "sent", provider: "p", providerMessageId: "m1" } }],
+        at(2),
+      ),
+    ).toMatchObject([{ ok: true, value: { status: "sent" } }]);
+    expect(await storage.complete(refs[0]!, { status: "sent", provider: "p" }, at(3)).catch((e) => e.code)).toBe(
+      "lease-lost",
+    );
+    expect(direct.appendJournal("s1", [{ structureId: "s1", contactId: "c1", at: at(0), event: "sent" }])).toBe(
+      undefined,
+    );
+    expect(await storage.readJournal("s1", "c1")).toMatchObject([{ seq: 1, event: "sent" }]);
+    expect(() => direct.appendJournal("s1", [{ structureId: "s2", at: at(0), event: "sent" }])).toThrow(
+      expect.objectContaining({ code: "invalid-input" }),
+    );
+    await storage.setSmsOptOut("s1", "+33612345678", true, at(0));
+    expect(direct.smsOptedOutAmong("s1", ["+33612345678", "+33698765432"])).toEqual(["+33612345678"]);
+    expect(
+      await storage.recordProviderStatus({ provider: "p", providerMessageId: "m1", status: "delivered", at: at(4) }),
+    ).toMatchObject({ key: c1!.send.key, status: "delivered", changed: true });
   });
 
   it("keeps the appointment and contact indexes right when a pending send changes appointment", async () => {

@@ -317,7 +317,7 @@ function sameProfile(a: Profile, b: Profile): boolean {
 }
 
 class Row {
-  /** Position in the due heap (planned) or the lease heap (sending); -1 when in neither. */
+  /** Position in its due bucket (planned) or in the lease heap (sending); -1 when in neither. */
   pos = -1;
   status: SendStatus = PENDING;
   attempts = 0;
@@ -448,9 +448,153 @@ abstract class RowHeap {
   }
 }
 
-class DueHeap extends RowHeap {
-  protected less(x: Row, y: Row): boolean {
-    return x.nextAttemptAt < y.nextAttemptAt || (x.nextAttemptAt === y.nextAttemptAt && x.seq < y.seq);
+function dueBefore(x: Row, y: Row): boolean {
+  return x.nextAttemptAt < y.nextAttemptAt || (x.nextAttemptAt === y.nextAttemptAt && x.seq < y.seq);
+}
+
+function dueOrder(x: Row, y: Row): number {
+  return x.nextAttemptAt - y.nextAttemptAt || x.seq - y.seq;
+}
+
+/** The planned rows due within one minute, appended as they come and sorted once when claims reach them. */
+class DueBucket {
+  /** Rows from `head` on; a removed row leaves `null` behind. */
+  rows: (Row | null)[] = [];
+  head = 0;
+  live = 0;
+  /** Whether `rows` is in due order (appending in due order keeps it so). */
+  sorted = true;
+  /** The latest row appended while sorted. */
+  last: Row | null = null;
+  constructor(readonly minute: number) {}
+}
+
+const BUCKET_MS = 60_000;
+
+/**
+ * The due index: planned rows in buckets by minute of `nextAttemptAt`, and a small min-heap of the minutes.
+ * Inserting appends to a bucket (planners and retries mostly come in due order, which keeps it sorted); claiming
+ * reads a sorted bucket from its head, so a claim touches a few neighbouring rows instead of a heap path through
+ * memory; removing leaves a hole that claims skip.
+ */
+class DueQueue {
+  private readonly buckets = new Map<number, DueBucket>();
+  /** Minutes of the buckets, as a binary min-heap (a minute may appear twice after its bucket was dropped). */
+  private readonly minutes: number[] = [];
+  size = 0;
+
+  push(r: Row): void {
+    const m = Math.floor(r.nextAttemptAt / BUCKET_MS);
+    let b = this.buckets.get(m);
+    if (b === undefined) {
+      b = new DueBucket(m);
+      this.buckets.set(m, b);
+      this.pushMinute(m);
+    }
+    if (b.sorted) {
+      if (b.last !== null && dueBefore(r, b.last)) b.sorted = false;
+      else b.last = r;
+    }
+    r.pos = b.rows.length;
+    b.rows.push(r);
+    b.live++;
+    this.size++;
+  }
+
+  /** Removes a queued row (its `nextAttemptAt` must be the one it was queued with: it names the bucket). */
+  remove(r: Row): void {
+    const b = this.buckets.get(Math.floor(r.nextAttemptAt / BUCKET_MS));
+    if (b !== undefined && r.pos >= 0 && b.rows[r.pos] === r) this.removeFrom(b, r);
+  }
+
+  private removeFrom(b: DueBucket, r: Row): void {
+    b.rows[r.pos] = null;
+    r.pos = -1;
+    b.live--;
+    this.size--;
+    if (b.live === 0) this.buckets.delete(b.minute);
+  }
+
+  peek(): Row | undefined {
+    const b = this.first();
+    return b === undefined ? undefined : (b.rows[b.head] ?? undefined);
+  }
+
+  pop(): Row | undefined {
+    const b = this.first();
+    if (b === undefined) return undefined;
+    const r = b.rows[b.head]!;
+    this.removeFrom(b, r);
+    // A bucket consumed from its head while still receiving rows is compacted now and then.
+    if (b.live > 0 && b.head > 1024 && b.head * 2 > b.rows.length) this.compact(b);
+    return r;
+  }
+
+  /** The earliest bucket, sorted, with its head on a row. */
+  private first(): DueBucket | undefined {
+    const minutes = this.minutes;
+    while (minutes.length > 0) {
+      const b = this.buckets.get(minutes[0]!);
+      if (b === undefined) {
+        this.popMinute();
+        continue;
+      }
+      if (!b.sorted) this.sort(b);
+      const rows = b.rows;
+      while (rows[b.head] === null) b.head++;
+      return b;
+    }
+    return undefined;
+  }
+
+  private compact(b: DueBucket): void {
+    const out: Row[] = [];
+    for (let i = b.head; i < b.rows.length; i++) {
+      const r = b.rows[i];
+      if (r !== null && r !== undefined) out.push(r);
+    }
+    b.rows = out;
+    b.head = 0;
+    for (let i = 0; i < out.length; i++) out[i]!.pos = i;
+  }
+
+  private sort(b: DueBucket): void {
+    this.compact(b);
+    const rows = b.rows as Row[];
+    rows.sort(dueOrder);
+    for (let i = 0; i < rows.length; i++) rows[i]!.pos = i;
+    b.sorted = true;
+    b.last = rows[rows.length - 1] ?? null;
+  }
+
+  private pushMinute(m: number): void {
+    const a = this.minutes;
+    let i = a.length;
+    a.push(m);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= m) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = m;
+  }
+
+  private popMinute(): void {
+    const a = this.minutes;
+    const last = a.pop()!;
+    const n = a.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const c = l + 1 < n && a[l + 1]! < a[l]! ? l + 1 : l;
+      if (a[c]! >= last) break;
+      a[i] = a[c]!;
+      i = c;
+    }
+    a[i] = last;
   }
 }
 
@@ -603,9 +747,12 @@ function firstAfter(entries: readonly JRow[], after: number): number {
 export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
   const maxEarly = options.maxEarlyProviderStatuses ?? 10_000;
   const tenants = new Map<string, Tenant>();
-  const due = new DueHeap();
+  const due = new DueQueue();
   const leased = new LeaseHeap();
-  const byProviderId = new Map<string, Row>();
+  /** Every row now `sending`, by its lease token. */
+  const leasedRows = new Map<number, Row>();
+  /** Sent rows by provider, then by provider message id (no key string built per send). */
+  const byProviderId = new Map<string, Map<string, Row>>();
   const early = new Map<string, EarlyStatus>();
   let rowSeq = 0;
   let tokenSeq = 0;
@@ -735,6 +882,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   function clearLease(row: Row): void {
     const x = row.x;
     if (x === null) return;
+    leasedRows.delete(x.leaseToken);
     x.leaseOwner = null;
     x.leaseExpiresAt = 0;
     x.cancelRequested = false;
@@ -762,6 +910,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   function owned(ref: LeaseRef, now: number): Row {
     checkLeaseRef(ref);
+    // The current claims by token: a small map (the claims in flight), where the key map is as large as the store.
+    const held = leasedRows.get(ref.token);
+    if (held !== undefined && held.key === ref.key && held.p.structureId === ref.structureId) {
+      if (held.x!.leaseExpiresAt <= now) throw leaseLost(ref, "the lease lapsed");
+      return held;
+    }
     const row = tenants.get(ref.structureId)?.sends.get(ref.key);
     if (row === undefined) throw leaseLost(ref, "no such send");
     const x = row.x;
@@ -943,11 +1097,17 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         }
         if (outcome.providerMessageId !== undefined && x.provider !== null) {
           x.providerMessageId = outcome.providerMessageId;
-          const pk = providerKey(x.provider, outcome.providerMessageId);
-          byProviderId.set(pk, row);
+          const id = flat(outcome.providerMessageId);
+          let ids = byProviderId.get(x.provider);
+          if (ids === undefined) {
+            ids = new Map();
+            byProviderId.set(x.provider, ids);
+          }
+          ids.set(id, row);
           if (outcome.status === "sent") fold(row, outcome.providerStatus ?? "sent", undefined, nowMs);
-          const pending = early.get(pk);
-          if (pending !== undefined) {
+          const pk = early.size === 0 ? undefined : providerKey(x.provider, id);
+          const pending = pk === undefined ? undefined : early.get(pk);
+          if (pk !== undefined && pending !== undefined) {
             early.delete(pk);
             fold(row, pending.status, pending.errorCode, nowMs);
           }
@@ -1024,8 +1184,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         case "planned":
           if (same) result.unchanged++;
           else {
+            due.remove(existing);
             applyContent(t, existing, content, nowMs);
-            due.update(existing);
+            due.push(existing);
             result.updated++;
           }
           break;
@@ -1099,7 +1260,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const x = ext(row);
       row.status = "sending";
       x.leaseOwner = opts.owner;
+      leasedRows.delete(x.leaseToken);
       x.leaseToken = ++tokenSeq;
+      leasedRows.set(x.leaseToken, row);
       x.leaseExpiresAt = nowMs + opts.leaseMs;
       if (!interrupted) x.handedOffAt = null;
       x.cancelRequested = false;
@@ -1355,7 +1518,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       open();
       validateProviderStatusUpdate(update);
       const pk = providerKey(update.provider, update.providerMessageId);
-      const row = byProviderId.get(pk);
+      const row = byProviderId.get(update.provider)?.get(update.providerMessageId);
       const at = update.at.getTime();
       if (row === undefined) {
         const cur = early.get(pk);
