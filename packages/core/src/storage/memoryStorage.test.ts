@@ -143,7 +143,7 @@ describe("createMemoryStorage", () => {
 
   it("answers its direct (synchronous) calls as its public methods do, errors thrown instead of rejected", async () => {
     const storage = createMemoryStorage();
-    const direct = (storage as unknown as Record<symbol, MemoryStorageDirectCalls>)[MEMORY_STORAGE_DIRECT];
+    const direct = (storage as unknown as Record<symbol, MemoryStorageDirectCalls>)[MEMORY_STORAGE_DIRECT]!;
     expect(direct.methods.claimDue).toBe(storage.claimDue);
     expect(Object.keys({ ...storage })).not.toContain(MEMORY_STORAGE_DIRECT.toString());
     expect(Object.getOwnPropertySymbols({ ...storage })).toEqual([]);
