@@ -751,8 +751,30 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const leased = new LeaseHeap();
   /** Every row now `sending`, by its lease token. */
   const leasedRows = new Map<number, Row>();
-  /** Sent rows by provider, then by provider message id (no key string built per send). */
+  /**
+   * Sent rows by provider, then by provider message id. Built lazily: a completion appends to `unindexed`, and the
+   * first provider status after it files what was appended (a host that never reports statuses never pays for it).
+   */
   const byProviderId = new Map<string, Map<string, Row>>();
+  const unindexed: { rows: Row[]; providers: string[]; ids: string[] } = { rows: [], providers: [], ids: [] };
+
+  function providerIndex(): Map<string, Map<string, Row>> {
+    const { rows, providers, ids } = unindexed;
+    for (let i = 0; i < rows.length; i++) {
+      let byId = byProviderId.get(providers[i]!);
+      if (byId === undefined) {
+        byId = new Map();
+        byProviderId.set(providers[i]!, byId);
+      }
+      byId.set(ids[i]!, rows[i]!);
+    }
+    if (rows.length > 0) {
+      unindexed.rows = [];
+      unindexed.providers = [];
+      unindexed.ids = [];
+    }
+    return byProviderId;
+  }
   const early = new Map<string, EarlyStatus>();
   let rowSeq = 0;
   let tokenSeq = 0;
@@ -1098,12 +1120,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         if (outcome.providerMessageId !== undefined && x.provider !== null) {
           x.providerMessageId = outcome.providerMessageId;
           const id = flat(outcome.providerMessageId);
-          let ids = byProviderId.get(x.provider);
-          if (ids === undefined) {
-            ids = new Map();
-            byProviderId.set(x.provider, ids);
-          }
-          ids.set(id, row);
+          unindexed.rows.push(row);
+          unindexed.providers.push(x.provider);
+          unindexed.ids.push(id);
           if (outcome.status === "sent") fold(row, outcome.providerStatus ?? "sent", undefined, nowMs);
           const pk = early.size === 0 ? undefined : providerKey(x.provider, id);
           const pending = pk === undefined ? undefined : early.get(pk);
@@ -1518,7 +1537,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       open();
       validateProviderStatusUpdate(update);
       const pk = providerKey(update.provider, update.providerMessageId);
-      const row = byProviderId.get(update.provider)?.get(update.providerMessageId);
+      const row = providerIndex().get(update.provider)?.get(update.providerMessageId);
       const at = update.at.getTime();
       if (row === undefined) {
         const cur = early.get(pk);

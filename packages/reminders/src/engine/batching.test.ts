@@ -1,6 +1,8 @@
 import { createMemoryStorage, ErrorCode, type MemoryStorage, RappelError, type Storage } from "@rappel/core";
 import { describe, expect, it } from "vitest";
 import { S, SMS_ONLY, world } from "./__fixtures__/world.js";
+import { createRappel } from "./createRappel.js";
+import type { RappelDataSource } from "./types.js";
 
 const BATCHED = ["beginSendMany", "completeMany", "smsOptedOutAmong"] as const;
 
@@ -114,5 +116,42 @@ describe("batched delivery", () => {
     const events = [];
     for (let i = 0; i < 3; i++) events.push(...(await base.readJournal(S, `c${i}`)).map((e) => e.event));
     expect(events.filter((e) => e === "sent")).toHaveLength(2);
+  });
+
+  it("a data source answering with promises delivers as a synchronous one; a rejected read fails only its send", async () => {
+    const kit = world({ options: SMS_ONLY, contacts: 4 });
+    const s = kit.engine.forStructure(S);
+    for (let i = 0; i < 4; i++) {
+      kit.appointment(`r${i}`, `c${i}`, "2026-06-03T10:00:00Z");
+      await s.appointmentCreated({ appointmentId: `r${i}` });
+    }
+    // Every read answers a turn later; c2's contact read rejects.
+    const reads: string[] = [];
+    const later = new Proxy(kit.data, {
+      get(target, p, receiver) {
+        const f = Reflect.get(target, p, receiver);
+        if (typeof f !== "function") return f;
+        return (...args: unknown[]) => {
+          reads.push(String(p));
+          if (p === "getContact" && args[1] === "c2") return Promise.reject(new Error("db down"));
+          return new Promise((resolve) => setTimeout(() => resolve(f.apply(target, args)), 1));
+        };
+      },
+    }) as RappelDataSource;
+    const engine = createRappel({ storage: kit.storage, data: later, clock: kit.clock, transports: kit.transports });
+    kit.clock.set(new Date("2026-06-02T10:00:00Z"));
+    const err = await engine.runDue().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "adapter-error" });
+    expect(reads).toContain("getAgenda");
+    const sent = kit.transports.sms.sent.map((m) => m.message.to).sort();
+    expect(sent).toEqual(["+33610000000", "+33610000001", "+33610000003"]);
+    expect(kit.transports.sms.sent[0]!.message.body).toContain("Cabinet Dupont");
+    const status = new Map((await kit.storage.listSends(S)).map((x) => [x.contactId, x.status]));
+    expect([...status.entries()].sort()).toEqual([
+      ["c0", "sent"],
+      ["c1", "sent"],
+      ["c2", "sending"],
+      ["c3", "sent"],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import {
   type AccountOptions,
+  type Agenda,
   type Appointment,
   type BatchItemResult,
   type BeginSendResult,
@@ -20,11 +21,13 @@ import {
   type PlanResult,
   RappelError,
   type ReleaseResult,
+  type Resource,
   resolveOptions,
   resolveSignature,
   type SendFilter,
   type SendOutcome,
   type SendRecord,
+  type Service,
   type SkipReason,
   type Storage,
   systemClock,
@@ -148,6 +151,42 @@ function isBareAppointmentEvent(input: unknown): input is { appointmentId: strin
   if (typeof id !== "string" || id.length === 0 || id.length > 500) return false;
   for (const k in input) if (k !== "appointmentId") return false;
   return true;
+}
+
+/**
+ * Runs a generator whose `yield`s are adapter answers: it resumes at once with a plain value and awaits only a real
+ * promise, so a synchronous data source costs no promise and no microtask. A rejection is thrown into the
+ * generator at its `yield`.
+ */
+function drive<T>(g: Generator<unknown, T>): T | Promise<T> {
+  let r = g.next();
+  while (r.done !== true) {
+    const v = r.value;
+    if (v instanceof Promise) return driveAsync(g, v);
+    r = g.next(v);
+  }
+  return r.value;
+}
+
+async function driveAsync<T>(g: Generator<unknown, T>, pending: Promise<unknown>): Promise<T> {
+  let p: unknown = pending;
+  for (;;) {
+    let r: IteratorResult<unknown, T>;
+    if (p instanceof Promise) {
+      let value: unknown;
+      let failed = false;
+      let error: unknown;
+      try {
+        value = await p;
+      } catch (e) {
+        failed = true;
+        error = e;
+      }
+      r = failed ? g.throw(error) : g.next(value);
+    } else r = g.next(p);
+    if (r.done === true) return r.value;
+    p = r.value;
+  }
 }
 
 function isLeaseLost(e: unknown): boolean {
@@ -779,44 +818,48 @@ export function createRappel(options: RappelOptions): Rappel {
     return list?.every((t) => t.capabilities?.idempotencyKey === true) === true;
   }
 
-  async function load(batch: Batch, send: SendRecord): Promise<RenderData | null> {
+  /**
+   * The latest data of a unit's lead send (and the other appointments its claims list). A generator whose `yield`s
+   * are data-source answers, run by {@link drive}: synchronous while the data source answers synchronously.
+   */
+  function* load(batch: Batch, send: SendRecord): Generator<unknown, RenderData | null> {
     const sid = send.structureId;
     const ak = `${sid}\u0000${send.accountId}`;
-    let rec = batch.accounts.get(ak);
-    if (rec === undefined) {
-      rec = data.getAccount(sid, send.accountId);
-      batch.accounts.set(ak, rec);
+    let cached = batch.accounts.get(ak);
+    if (cached === undefined) {
+      cached = data.getAccount(sid, send.accountId);
+      batch.accounts.set(ak, cached);
     }
-    if (rec instanceof Promise) rec = await rec;
+    let rec = (yield cached) as AccountRecord | null;
     if ((rec === null || rec.account.structureId !== sid) && send.kind === "security")
-      rec = await structureAccount(sid);
+      rec = (yield structureAccount(sid)) as AccountRecord;
     if (rec === null || rec.account.structureId !== sid) return null;
-    let contact = send.contactId !== undefined ? data.getContact(sid, send.contactId) : null;
-    if (contact instanceof Promise) contact = await contact;
-    let appointment = send.appointmentId !== undefined ? data.getAppointment(sid, send.appointmentId) : null;
-    if (appointment instanceof Promise) appointment = await appointment;
+    let contact = (yield send.contactId !== undefined ? data.getContact(sid, send.contactId) : null) as Contact | null;
+    const appointment = (yield send.appointmentId !== undefined
+      ? data.getAppointment(sid, send.appointmentId)
+      : null) as Appointment | null;
     // Notices to the account or the practitioner carry no contactId (they are not in the contact's journal), but
     // their templates still name the patient: read the contact through the appointment.
     if (contact === null && appointment !== null && appointment.structureId === sid) {
-      contact = data.getContact(sid, appointment.contactId);
-      if (contact instanceof Promise) contact = await contact;
+      contact = (yield data.getContact(sid, appointment.contactId)) as Contact | null;
     }
     const others: Appointment[] = [];
     const ids = send.data.appointmentIds;
     if (Array.isArray(ids) && ids.length > 1) {
       for (const id of ids) {
         if (typeof id !== "string" || id === send.appointmentId) continue;
-        const o = await data.getAppointment(sid, id);
+        const o = (yield data.getAppointment(sid, id)) as Appointment | null;
         if (o !== null && o.status !== "cancelled") others.push(o);
       }
     }
     const agendaId = appointment?.agendaId ?? (typeof send.data.agendaId === "string" ? send.data.agendaId : undefined);
-    let agenda = agendaId !== undefined ? data.getAgenda(sid, agendaId) : null;
-    if (agenda instanceof Promise) agenda = await agenda;
-    let service = appointment?.serviceId ? data.getService(sid, appointment.serviceId) : null;
-    if (service instanceof Promise) service = await service;
-    let resource = appointment?.resourceId ? data.getResource(sid, appointment.resourceId) : null;
-    if (resource instanceof Promise) resource = await resource;
+    const agenda = (yield agendaId !== undefined ? data.getAgenda(sid, agendaId) : null) as Agenda | null;
+    const service = (yield appointment?.serviceId
+      ? data.getService(sid, appointment.serviceId)
+      : null) as Service | null;
+    const resource = (yield appointment?.resourceId
+      ? data.getResource(sid, appointment.resourceId)
+      : null) as Resource | null;
     return {
       account: rec.account,
       options: optionsOf(rec),
@@ -1184,11 +1227,10 @@ export function createRappel(options: RappelOptions): Rappel {
   }
 
   /** Phase 1: too late or interrupted, latest data, who it goes to now. */
-  async function prepare(u: Unit): Promise<void> {
-    const { batch, claims } = u;
+  function prepare(u: Unit): Promise<void> | void {
+    const { claims } = u;
     const lead = claims[0]!.send;
     const sid = lead.structureId;
-    const n = claims.length;
     // R-48: a previous holder handed it off and vanished: the provider may have it.
     let interrupted = false;
     for (const c of claims) if (c.interrupted) interrupted = true;
@@ -1212,7 +1254,16 @@ export function createRappel(options: RappelOptions): Rappel {
       logger.info("send.missed", { sendKey: lead.key, structureId: sid });
       return;
     }
-    const d = await load(batch, lead);
+    return drive(loadUnit(u));
+  }
+
+  /** Phase 1, with the latest data (a generator run by {@link drive}: no promise while the data source has none). */
+  function* loadUnit(u: Unit): Generator<unknown, void> {
+    const { claims } = u;
+    const lead = claims[0]!.send;
+    const sid = lead.structureId;
+    const n = claims.length;
+    const d = yield* load(u.batch, lead);
     if (d === null) {
       completeAll(
         u,
@@ -1236,7 +1287,7 @@ export function createRappel(options: RappelOptions): Rappel {
     for (let i = 1; i < n; i++) {
       const s = claims[i]!.send;
       if (s.appointmentId === undefined || s.appointmentId === lead.appointmentId) continue;
-      const o = await data.getAppointment(sid, s.appointmentId);
+      const o = (yield data.getAppointment(sid, s.appointmentId)) as Appointment | null;
       if (o !== null && o.status !== "cancelled") d.others.push(o);
     }
     u.d = d;
