@@ -46,22 +46,24 @@ export interface PGliteLike extends SqlQueryable {
   close(): Promise<void>;
 }
 
+/** Internal: one statement on the connection at hand (see {@link Db.query}). */
+export type Query = <R = Record<string, unknown>>(text: string, params?: unknown[], prepare?: boolean) => Promise<R[]>;
+
 /** Internal: how the storage talks to the database. */
 export interface Db {
-  /** One statement, autocommit. */
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * One statement, autocommit. `prepare`: run it as a named prepared statement where the driver allows (node-postgres:
+   * parsed once per connection, and planned once PostgreSQL settles on a generic plan); for the hot statements, whose
+   * text is fixed per schema.
+   */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[], prepare?: boolean): Promise<R[]>;
   /**
    * `fn` in one transaction (retried on deadlock or serialization failure); `prelude` (SQL without parameters) runs
    * first, sent with `BEGIN` in one round trip where the driver allows.
    */
-  tx<T>(
-    fn: (q: <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
-    prelude?: string,
-  ): Promise<T>;
+  tx<T>(fn: (q: Query) => Promise<T>, prelude?: string): Promise<T>;
   /** `fn` on one dedicated connection (session advisory locks). */
-  session<T>(
-    fn: (q: <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
-  ): Promise<T>;
+  session<T>(fn: (q: Query) => Promise<T>): Promise<T>;
 }
 
 const RETRYABLE = new Set(["40P01", "40001"]);
@@ -70,8 +72,35 @@ function isRetryable(e: unknown): boolean {
   return typeof e === "object" && e !== null && RETRYABLE.has((e as { code?: string }).code ?? "");
 }
 
-function runner(c: SqlQueryable) {
-  return async <R>(text: string, params?: unknown[]): Promise<R[]> => (await c.query(text, params)).rows as R[];
+/** A statement's name: one per text (the schema is part of the text), so pooled connections never see a clash. */
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    let h = 0x811c9dc5;
+    let g = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h = Math.imul(h ^ c, 0x01000193);
+      g = Math.imul(g ^ c, 0x5bd1e995) + i;
+    }
+    name = `rappel_${(h >>> 0).toString(36)}_${(g >>> 0).toString(36)}_${text.length.toString(36)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+/** node-postgres takes `{ name, text, values }` for a named prepared statement. */
+type NamedQueryable = {
+  query(config: { name: string; text: string; values?: unknown[] }): Promise<{ rows: unknown[] }>;
+};
+
+function runner(c: SqlQueryable, named = false) {
+  return async <R>(text: string, params?: unknown[], prepare?: boolean): Promise<R[]> =>
+    (named && prepare === true
+      ? await (c as unknown as NamedQueryable).query({ name: statementName(text), text, values: params })
+      : await c.query(text, params)
+    ).rows as R[];
 }
 
 /** A promise chain that runs one task at a time (single-connection clients: pg.Client, PGlite). */
@@ -110,14 +139,10 @@ export async function withDeadlockRetry<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function inTransaction<T>(
-  c: SqlQueryable,
-  fn: (q: <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
-  prelude?: string,
-): Promise<T> {
+async function inTransaction<T>(c: SqlQueryable, fn: (q: Query) => Promise<T>, prelude?: string): Promise<T> {
   await c.query(prelude === undefined ? "BEGIN" : `BEGIN; ${prelude}`);
   try {
-    const out = await fn(runner(c));
+    const out = await fn(runner(c, true));
     await c.query("COMMIT");
     return out;
   } catch (e) {
@@ -135,7 +160,7 @@ export function poolDb(pool: PgPoolLike): Db {
     const c = await pool.connect();
     let broken: Error | undefined;
     try {
-      return await fn(runner(c));
+      return await fn(runner(c, true));
     } catch (e) {
       if (!(typeof e === "object" && e !== null && "code" in e)) broken = e as Error;
       throw e;
@@ -144,7 +169,7 @@ export function poolDb(pool: PgPoolLike): Db {
     }
   };
   return {
-    query: runner(pool),
+    query: runner(pool, true),
     tx: (fn, prelude) => withRetry(() => inTransactionOn(fn, prelude)),
     session,
   };
@@ -164,9 +189,9 @@ export function poolDb(pool: PgPoolLike): Db {
 
 export function clientDb(client: SqlQueryable): Db {
   const exclusive = mutex();
-  const q = runner(client);
+  const q = runner(client, true);
   return {
-    query: (text, params) => exclusive(() => q(text, params)),
+    query: (text, params, prepare) => exclusive(() => q(text, params, prepare)),
     tx: (fn, prelude) => withRetry(() => exclusive(() => inTransaction(client, fn, prelude))),
     session: (fn) => exclusive(() => fn(q)),
   };

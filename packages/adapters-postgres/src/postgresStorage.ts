@@ -110,7 +110,7 @@ export interface PostgresStorageOptions {
  * @example
  * ```ts
  * const storage: PostgresStorage = createPostgresStorage({ pool });
- * await storage.migrate(); //=> [1, 2] the first time, [] afterwards
+ * await storage.migrate(); //=> [1, 2, 3] the first time, [] afterwards
  * storage.capabilities //=> { persistent: true, multiProcess: true }
  * ```
  */
@@ -536,14 +536,20 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
     .join(", ");
   // The picked rows are locked (FOR UPDATE), so their ctid holds until the update below: a TID join, whatever the
   // planner's statistics say about the table.
+  // The claim of a planned send changes no indexed column (due_at keeps the instant the send fell due, the lease is
+  // checked on the row), so its new row version is a HOT update: no index entry written. Sends claimed and not yet
+  // released stay at the head of the due index and each claim steps over them (about the number of sends in flight).
+  // A lapsed claim taken again moves due_at to the new lease's expiry, as before migration 3: a send whose holders
+  // keep lapsing goes back in line behind the sends that fell due meanwhile instead of holding the head.
   const CLAIM_SQL = `
 WITH resolved AS (
   UPDATE ${S}.sends SET ${resolveSet("$1")}
-  WHERE status = 'sending' AND cancel_requested AND handed_off_at IS NULL AND lease_expires_at <= $1::timestamptz
+  WHERE cancel_requested AND status = 'sending' AND handed_off_at IS NULL AND lease_expires_at <= $1::timestamptz
   RETURNING 1
 ), picked AS (
   SELECT ctid AS tid, due_at FROM ${S}.sends
-  WHERE due_at <= $1::timestamptz AND NOT (status = 'sending' AND cancel_requested AND handed_off_at IS NULL)
+  WHERE due_at <= $1::timestamptz AND (status = 'planned' OR lease_expires_at <= $1::timestamptz)
+    AND NOT (status = 'sending' AND cancel_requested AND handed_off_at IS NULL)
   ORDER BY due_at
   LIMIT $2
   FOR UPDATE SKIP LOCKED
@@ -553,7 +559,7 @@ WITH resolved AS (
 )
 UPDATE ${S}.sends s SET
   status = 'sending', lease_owner = $3, lease_token = t.token, lease_expires_at = $4::timestamptz,
-  due_at = $4::timestamptz,
+  due_at = CASE WHEN s.status = 'sending' THEN $4::timestamptz ELSE s.due_at END,
   handed_off_at = CASE WHEN s.status = 'sending' THEN s.handed_off_at ELSE NULL END,
   cancel_requested = false, replacement = NULL, updated_at = $1::timestamptz
 FROM tokens t
@@ -567,7 +573,7 @@ RETURNING ${CLAIM_RETURNING}`;
     params: unknown[],
     q: Db["query"] = db.query,
   ): Promise<R[]> {
-    const rows = await q<R>(sql, [ref.structureId, ref.key, ref.token, iso(now, "now"), ...params]);
+    const rows = await q<R>(sql, [ref.structureId, ref.key, ref.token, iso(now, "now"), ...params], true);
     if (rows.length === 0) throw leaseLost(ref, await whyLost(ref, now, q));
     return rows;
   }
@@ -701,7 +707,7 @@ RETURNING ${CLAIM_RETURNING}`;
 
   /** Runs one autocommit statement, again after a deadlock (it was rolled back as a whole). */
   function retried<R>(sql: string, params: unknown[]): Promise<R[]> {
-    return withDeadlockRetry(() => db.query<R>(sql, params));
+    return withDeadlockRetry(() => db.query<R>(sql, params, true));
   }
 
   /** The fencing failure of a batch item, from the row as the statement saw it (`null` when there is none). */
@@ -967,6 +973,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
          WHERE e.provider = w.provider AND e.provider_message_id = w.provider_message_id
          RETURNING e.provider, e.provider_message_id, e.status, e.error_code`,
         [waiting.map((j) => String(rows[j]!.provider)), waiting.map((j) => its[j]!.providerMessageId)],
+        true,
       );
       for (const e of early) {
         const j = waiting.find(
@@ -1153,7 +1160,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       const until = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
       // A lapsed claim whose cancel was requested is resolved (cancelled, or planned with its newer content, then
       // claimable by the next call) in the same statement instead of being returned.
-      const rows = await db.query<Raw>(CLAIM_SQL, [nowIso, limit, opts.owner, until]);
+      const rows = await db.query<Raw>(CLAIM_SQL, [nowIso, limit, opts.owner, until], true);
       rows.sort((a, b) => Number(a.lease_token) - Number(b.lease_token));
       const out: ClaimedSend[] = rows.map((r) => ({
         send: toRecord(r),
@@ -1176,7 +1183,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       const [r] = await owned<Raw>(
         ref,
         now,
-        `UPDATE ${S}.sends SET lease_expires_at = $5::timestamptz, due_at = $5::timestamptz, updated_at = $4::timestamptz
+        `UPDATE ${S}.sends SET lease_expires_at = $5::timestamptz, updated_at = $4::timestamptz
          WHERE ${FENCED} RETURNING lease_expires_at`,
         [until],
       );
@@ -1419,6 +1426,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
          ORDER BY e.i
          RETURNING seq`,
         [lockKey(`${schema}:journal`), lockKey(structureId), JSON.stringify(rows)],
+        true,
       );
       const sorted = seqs.map((r) => Number(r.seq)).sort((a, b) => a - b);
       return copies.map((c, i) => ({ ...c, seq: sorted[i]! }) as JournalEntry);
@@ -1513,6 +1521,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
              ${updateChecks.length > 0 ? `WHERE ${updateChecks.join(" AND ")}` : ""}
            RETURNING ${cols}`,
           params,
+          true,
         );
       } catch (e) {
         if ((e as { code?: string }).code === "23514")
@@ -1581,6 +1590,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       const rows = await db.query<{ e164: string }>(
         `SELECT e164 FROM ${S}.sms_opt_outs WHERE structure_id = $1 AND e164 = ANY($2::text[]) AND opted_out`,
         [structureId, [...new Set(e164s)]],
+        true,
       );
       return rows.map((r) => r.e164);
     },
