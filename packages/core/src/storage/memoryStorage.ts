@@ -858,7 +858,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       send.appointmentId === rId ? rId : flat(send.appointmentId),
       send.contactId === rId ? rId : flat(send.contactId),
       flat(send.groupKey),
-      intern(dataTexts, flat(data), 128),
+      intern(dataTexts, flat(data), 64),
       now,
     );
   }
@@ -1000,9 +1000,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
    */
   const dataTexts = new Map<string, string>();
   function intern(cache: Map<string, string>, value: string, maxLength: number): string {
+    // Longer texts are kept as given without a lookup: they name an appointment or a time and are rarely shared.
+    if (value.length > maxLength) return value;
     const cur = cache.get(value);
     if (cur !== undefined) return cur;
-    if (value.length <= maxLength && cache.size < 4096) cache.set(value, value);
+    // A full cache starts over (it would otherwise stop sharing every text that comes after the first 4,096).
+    if (cache.size >= 4096) cache.clear();
+    cache.set(value, value);
     return value;
   }
 

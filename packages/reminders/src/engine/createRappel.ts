@@ -27,6 +27,7 @@ import {
   type SendFilter,
   type SendOutcome,
   type SendRecord,
+  type SendResult,
   type Service,
   type SkipReason,
   type Storage,
@@ -931,34 +932,52 @@ export function createRappel(options: RappelOptions): Rappel {
     | { ok: true; provider: string; providerMessageId: string; status: SendRecord["providerStatus"] }
     | { ok: false; failure: "transient" | "permanent" | "unknown"; error: unknown; provider: string };
 
-  async function transmit(channel: Channel, message: OutboundMessage): Promise<Attempt> {
+  /** Hands a message to the channel's transports in order, the next one only after a transient failure. */
+  function transmit(channel: Channel, message: OutboundMessage): Promise<Attempt> {
     const list = chains.get(channel) as Transport[] | undefined;
     if (list === undefined) {
-      return {
+      return Promise.resolve({
         ok: false,
         failure: "permanent",
         error: new RappelError(ErrorCode.NO_TRANSPORT, `No transport for ${channel}`),
         provider: "none",
-      };
+      });
     }
-    let last: Attempt | undefined;
-    for (const t of list) {
-      try {
-        const r = await t.send(message);
-        return {
-          ok: true,
-          provider: r.provider ?? t.name,
-          providerMessageId: r.providerMessageId,
-          status: r.status ?? "sent",
-        };
-      } catch (e) {
-        let failure: "transient" | "permanent" | "unknown" = e instanceof TransportError ? e.failure : "transient";
-        if (failure === "unknown" && t.capabilities?.idempotencyKey === true) failure = "transient";
-        last = { ok: false, failure, error: e, provider: t.name };
-        if (failure !== "transient") return last;
-      }
+    return attemptFrom(list, 0, message);
+  }
+
+  /** One transport's attempt (a transport that throws synchronously fails as one that rejects). */
+  function attemptFrom(list: Transport[], i: number, message: OutboundMessage): Promise<Attempt> {
+    const t = list[i]!;
+    let pending: Promise<SendResult>;
+    try {
+      pending = Promise.resolve(t.send(message));
+    } catch (e) {
+      return Promise.resolve(afterFailure(list, i, message, e));
     }
-    return last!;
+    return pending.then(
+      (r): Attempt => ({
+        ok: true,
+        provider: r.provider ?? t.name,
+        providerMessageId: r.providerMessageId,
+        status: r.status ?? "sent",
+      }),
+      (e: unknown) => afterFailure(list, i, message, e),
+    );
+  }
+
+  function afterFailure(
+    list: Transport[],
+    i: number,
+    message: OutboundMessage,
+    e: unknown,
+  ): Attempt | Promise<Attempt> {
+    const t = list[i]!;
+    let failure: "transient" | "permanent" | "unknown" = e instanceof TransportError ? e.failure : "transient";
+    if (failure === "unknown" && t.capabilities?.idempotencyKey === true) failure = "transient";
+    const attempt: Attempt = { ok: false, failure, error: e, provider: t.name };
+    if (failure !== "transient" || i + 1 >= list.length) return attempt;
+    return attemptFrom(list, i + 1, message);
   }
 
   function failureCode(e: unknown): string {
@@ -981,14 +1000,15 @@ export function createRappel(options: RappelOptions): Rappel {
     channel: Channel,
     to: string,
     key: string,
-    rendered: { sms?: string; email?: { subject: string; html: string; text: string } },
+    sms: string | undefined,
+    email: { subject: string; html: string; text: string } | undefined,
   ): OutboundMessage {
     const metadata = { kind: send.kind, sendKey: send.key };
     const { structureId, accountId } = send;
     if (channel === "sms") {
-      return { channel, idempotencyKey: key, structureId, accountId, metadata, to, body: rendered.sms! };
+      return { channel, idempotencyKey: key, structureId, accountId, metadata, to, body: sms! };
     }
-    const e = rendered.email!;
+    const e = email!;
     if (channel === "email") {
       const m: OutboundMessage = {
         channel,
@@ -1450,18 +1470,21 @@ export function createRappel(options: RappelOptions): Rappel {
   }
 
   /** Phase 4: one transport call per unit (the units of a batch are transmitted concurrently), outcome queued. */
-  async function send(u: Unit): Promise<void> {
+  function send(u: Unit): Promise<void> {
+    if (u.live.length === 0) return unreserve(u);
+    const lead = u.claims[0]!.send;
+    const channel = u.channel;
+    const key = u.fellBack ? `${u.key}#email` : u.key;
+    const message = outbound(lead, u.d!, channel, u.to, key, u.smsText, u.email);
+    return transmit(channel, message).then((attempt) => sent(u, attempt));
+  }
+
+  /** Phase 4, once the transport answered: the outcome is queued, usage counted, a retry planned. */
+  async function sent(u: Unit, attempt: Attempt): Promise<void> {
     const { batch, claims, refs, live } = u;
     const lead = claims[0]!.send;
     const sid = lead.structureId;
     const channel = u.channel;
-    const d = u.d!;
-    if (live.length === 0) return unreserve(u);
-    const key = u.fellBack ? `${u.key}#email` : u.key;
-    const attempt = await transmit(
-      channel,
-      outbound(lead, d, channel, u.to, key, channel === "sms" ? { sms: u.smsText! } : { email: u.email! }),
-    );
     u.now = clock.now();
     if (attempt.ok) {
       if (u.later !== undefined) countLater(batch, sid, lead.accountId, u.month, u.later);
