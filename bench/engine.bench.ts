@@ -4,26 +4,38 @@
 // local `smtp-server` sink against a bare pooled nodemailer transport sending the same messages in the same run.
 // Throughputs are medians of several rounds (BENCH_ROUNDS, default 3), as CPU time of this process (the machine
 // is shared: per-CPU-second rates estimate one free core).
+// The end-to-end and delivery measures run twice in one run: on the TypeScript sources (through tsx, as the tests
+// run) and, in a child process without the source condition, on the built `dist/` bundles integrators install
+// (`pnpm build` first). tsx wraps every named function in a keepNames `__name(...)` call, which costs on hot
+// closures; the dist is what users run, so the target is read on the dist.
 // Run: node --conditions=@rappel/source --expose-gc --import tsx bench/engine.bench.ts
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { createSmtpTransport } from "../packages/adapters-smtp/src/index.js";
-// The root package does not depend on the workspace packages: import the sources directly.
-import {
-  type Appointment,
-  type Contact,
-  createManualClock,
-  createMemoryStorage,
-  type EmailMessage,
-  type PlannedSend,
-  resolveOptions,
-  type SmsMessage,
-  type Storage,
-  type Transport,
+import { fileURLToPath } from "node:url";
+import type {
+  Appointment,
+  Contact,
+  EmailMessage,
+  PlannedSend,
+  SmsMessage,
+  Storage,
+  Transport,
 } from "../packages/core/src/index.js";
-import { createMemoryDataSource, createRappel, planAppointmentEvent } from "../packages/reminders/src/index.js";
+
+// The root package does not depend on the workspace packages: import the sources directly, or the dist bundles in
+// the child run (BENCH_DIST=1, started without the @rappel/source condition, so the bundles import each other too).
+const DIST = process.env.BENCH_DIST === "1";
+const core: typeof import("../packages/core/src/index.js") = await import(
+  DIST ? "../packages/core/dist/index.js" : "../packages/core/src/index.js"
+);
+const reminders: typeof import("../packages/reminders/src/index.js") = await import(
+  DIST ? "../packages/reminders/dist/index.js" : "../packages/reminders/src/index.js"
+);
+const { createManualClock, createMemoryStorage, resolveOptions } = core;
+const { createMemoryDataSource, createRappel, planAppointmentEvent } = reminders;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with --expose-gc");
@@ -274,6 +286,7 @@ async function heapPerPending(n: number, channel: "sms" | "email") {
 
 // ─── 4. SMTP through the engine vs a bare pooled nodemailer transport, same sink, same run ────────────────────
 async function smtp(n: number) {
+  const { createSmtpTransport } = await import("../packages/adapters-smtp/src/index.js");
   const req = createRequire(new URL("../packages/adapters-smtp/package.json", import.meta.url));
   // Loaded from the SMTP adapter's dependencies (the root package has none); typed by what the bench uses.
   type Stream = { on(event: string, f: () => void): void };
@@ -386,11 +399,40 @@ async function smtp(n: number) {
 
 const E2E = Number(process.env.BENCH_E2E ?? 20_000);
 const DELIVERY = Number(process.env.BENCH_DELIVERY ?? 100_000);
-await endToEnd(Math.min(E2E, 5000)); // warm-up: compile the hot paths before measuring
-const e2e = await medianOf(() => endToEnd(E2E));
-console.log("end to end", e2e);
-const delivery = await medianOf(() => deliveryOnly(DELIVERY, 20_000));
-console.log("delivery", delivery);
+
+/** The end-to-end and delivery-alone measures (warm-up first: compile the hot paths before measuring). */
+async function throughput() {
+  const loadBefore = +(os.loadavg()[0] ?? 0).toFixed(1);
+  await endToEnd(Math.min(E2E, 5000));
+  const e2e = await medianOf(() => endToEnd(E2E));
+  const delivery = await medianOf(() => deliveryOnly(DELIVERY, 20_000));
+  return { e2e, delivery, loadAverage: [loadBefore, +(os.loadavg()[0] ?? 0).toFixed(1)] as const };
+}
+
+if (DIST) {
+  // The child run: print the dist figures for the parent and stop.
+  console.log(JSON.stringify(await throughput()));
+  process.exit(0);
+}
+
+const sources = await throughput();
+const { e2e, delivery } = sources;
+console.log("end to end (sources)", e2e);
+console.log("delivery (sources)", delivery);
+const distBuilt =
+  existsSync(new URL("../packages/core/dist/index.js", import.meta.url)) &&
+  existsSync(new URL("../packages/reminders/dist/index.js", import.meta.url));
+let dist: Awaited<ReturnType<typeof throughput>> | { error: string };
+if (distBuilt) {
+  const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_DIST: "1" },
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  const last = child.stdout.trim().split("\n").pop() ?? "";
+  dist = child.status === 0 ? JSON.parse(last) : { error: `dist run failed: ${child.stderr.slice(-500)}` };
+} else dist = { error: "no dist build (run pnpm build first)" };
+console.log("dist", dist);
 const deliverySingle = await medianOf(() => deliveryOnly(DELIVERY, 20_000, true));
 console.log("delivery (single calls)", deliverySingle);
 const heap = await heapPerPending(Number(process.env.BENCH_PENDING ?? 1_000_000), "sms");
@@ -405,15 +447,25 @@ try {
 }
 console.log("smtp", smtpResult);
 
-/** The figures of the run before the batched storage calls and the compact memory rows (2026-11-23T02:06Z). */
+/**
+ * The figures of the run before the synchronous memory-storage calls, the bucketed due index and the generator
+ * prepare phase (2026-11-23T05:03Z, sources through tsx, load average 1.7).
+ */
 const PREVIOUS = {
-  endToEndPerCpuSec: 9216,
-  planPerCpuSec: 20156,
-  deliverPerCpuSec: 16978,
-  deliveryAlonePerCpuSec: 26931,
-  heapSms: 826,
-  heapEmail: 690,
+  endToEndPerCpuSec: 19833,
+  planPerCpuSec: 48072,
+  deliverPerCpuSec: 33761,
+  deliveryAlonePerCpuSec: 41909,
+  deliverySinglePerCpuSec: 35131,
+  heapSms: 573,
+  heapEmail: 473,
 };
+
+/** Microseconds of CPU per send. */
+const us = (perCpuSec: number) => (perCpuSec > 0 ? (1e6 / perCpuSec).toFixed(1) : "–");
+const d = "error" in dist ? undefined : dist;
+const distCell = (f: (x: NonNullable<typeof d>) => number) => (d === undefined ? "–" : String(f(d)));
+const distUs = (f: (x: NonNullable<typeof d>) => number) => (d === undefined ? "–" : us(f(d)));
 
 const req = createRequire(import.meta.url);
 const version = (pkg: string) => (req(pkg) as { version: string }).version;
@@ -433,6 +485,8 @@ const results = {
   targets: { endToEndPerSec: 100_000, heapBytesPerPendingSend: 600, smtpRatio: 0.8 },
   endToEnd: e2e,
   delivery,
+  sourcesLoadAverage: sources.loadAverage,
+  dist,
   deliverySingleCalls: deliverySingle,
   heap,
   heapEmail,
@@ -461,17 +515,21 @@ depressed by other processes; the per-CPU-second rates are the better estimate o
 Packages: @rappel/core ${results.versions["@rappel/core"]}, @rappel/templating ${results.versions["@rappel/templating"]}, @rappel/reminders ${results.versions["@rappel/reminders"]}.
 
 Memory storage, record-only SMS transport (counts, keeps the last message), one process (one JS thread). Median
-of ${ROUNDS} rounds each (load average ${loadAtStart} at the start, ${results.loadAverage} at the end). "Before": the
-run of 2026-11-23T02:06Z, before the batched storage calls and the compact memory rows.
+of ${ROUNDS} rounds each (load average ${loadAtStart} at the start, ${results.loadAverage} at the end). Each measure runs
+twice in the same run: on the **dist** bundles (\`pnpm build\`; what integrators run; a child process without the
+source condition, load average ${d === undefined ? "–" : `${d.loadAverage[0]} → ${d.loadAverage[1]}`}) and on the TypeScript **sources** through tsx (as
+the tests run; tsx adds a keepNames \`__name(...)\` wrapper to every named function; load average
+${sources.loadAverage[0]} → ${sources.loadAverage[1]}). **The target is read on the dist.** "Before": the run of 2026-11-23T05:03Z
+(sources, load 1.7), before the synchronous memory-storage calls, the bucketed due index and the generator prepare phase.
 
-| measure | sends | per second (wall) | per CPU second | before | target |
-| --- | ---: | ---: | ---: | ---: | --- |
-| end to end: \`appointmentCreated\` → claim → render → send → journal | ${e2e.sends} | ${e2e.endToEndPerSec} | **${e2e.endToEndPerCpuSec}** | ${PREVIOUS.endToEndPerCpuSec} | ≥ 100,000 |
-| of which planning (\`appointmentCreated\`, planner + storage + journal) | ${e2e.sends} | ${e2e.planPerSec} | ${e2e.planPerCpuSec} | ${PREVIOUS.planPerCpuSec} | |
-| of which delivery (\`runDue\`: claim → render → send → journal) | ${e2e.sends} | ${e2e.deliverPerSec} | ${e2e.deliverPerCpuSec} | ${PREVIOUS.deliverPerCpuSec} | |
-| delivery alone, larger volume (batched storage calls) | ${delivery.sends} | ${delivery.deliverPerSec} | ${delivery.deliverPerCpuSec} | ${PREVIOUS.deliveryAlonePerCpuSec} | |
-| delivery alone, storage without the batched calls (one call per send) | ${deliverySingle.sends} | ${deliverySingle.deliverPerSec} | ${deliverySingle.deliverPerCpuSec} | | |
-
+| measure | sends | dist: per CPU second | dist: µs per send | sources: per CPU second | sources: µs per send | sources: per second (wall) | before (per CPU second) | target |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+| end to end: \`appointmentCreated\` → claim → render → send → journal | ${e2e.sends} | **${distCell((x) => x.e2e.endToEndPerCpuSec)}** | ${distUs((x) => x.e2e.endToEndPerCpuSec)} | **${e2e.endToEndPerCpuSec}** | ${us(e2e.endToEndPerCpuSec)} | ${e2e.endToEndPerSec} | ${PREVIOUS.endToEndPerCpuSec} | ≥ 100,000 |
+| of which planning (\`appointmentCreated\`, planner + storage + journal) | ${e2e.sends} | ${distCell((x) => x.e2e.planPerCpuSec)} | ${distUs((x) => x.e2e.planPerCpuSec)} | ${e2e.planPerCpuSec} | ${us(e2e.planPerCpuSec)} | ${e2e.planPerSec} | ${PREVIOUS.planPerCpuSec} | |
+| of which delivery (\`runDue\`: claim → render → send → journal) | ${e2e.sends} | ${distCell((x) => x.e2e.deliverPerCpuSec)} | ${distUs((x) => x.e2e.deliverPerCpuSec)} | ${e2e.deliverPerCpuSec} | ${us(e2e.deliverPerCpuSec)} | ${e2e.deliverPerSec} | ${PREVIOUS.deliverPerCpuSec} | |
+| delivery alone, larger volume (batched storage calls) | ${delivery.sends} | ${distCell((x) => x.delivery.deliverPerCpuSec)} | ${distUs((x) => x.delivery.deliverPerCpuSec)} | ${delivery.deliverPerCpuSec} | ${us(delivery.deliverPerCpuSec)} | ${delivery.deliverPerSec} | ${PREVIOUS.deliveryAlonePerCpuSec} | |
+| delivery alone, storage without the batched calls (one call per send; sources only) | ${deliverySingle.sends} | | | ${deliverySingle.deliverPerCpuSec} | ${us(deliverySingle.deliverPerCpuSec)} | ${deliverySingle.deliverPerSec} | ${PREVIOUS.deliverySinglePerCpuSec} | |
+${d === undefined ? `\nDist run: ${(dist as { error: string }).error}\n` : ""}
 Heap per pending send at ${heap.pending.toLocaleString("en")} pending, in the memory storage (the engine keeps nothing per pending
 send), for sends exactly as the planner makes them (target ≤ 600 bytes):
 
