@@ -359,6 +359,19 @@ export function createRappel(options: RappelOptions): Rappel {
     return [...byKey.values()];
   }
 
+  /** ISO texts of recent instants: appointments share slot times, so planned sends share due instants. */
+  const isoTexts = new Map<number, string>();
+  function isoOf(at: Date): string {
+    const t = at.getTime();
+    let iso = isoTexts.get(t);
+    if (iso === undefined) {
+      iso = at.toISOString();
+      if (isoTexts.size >= 1024) isoTexts.clear();
+      isoTexts.set(t, iso);
+    }
+    return iso;
+  }
+
   function emptySummary(): PlanSummary {
     return { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
   }
@@ -399,7 +412,7 @@ export function createRappel(options: RappelOptions): Rappel {
       summary.planned.push(s.key);
       if (s.contactId !== undefined) {
         const e = entry(s, now, "planned");
-        e.data = { sendAt: s.sendAt.toISOString() };
+        e.data = { sendAt: isoOf(s.sendAt) };
         journal.push(e);
       }
     }
@@ -542,20 +555,21 @@ export function createRappel(options: RappelOptions): Rappel {
       ? existingOf(structureId, [{ appointmentId: appointment.id }, { contactId: contact.id }])
       : undefined;
     if (existing instanceof Promise) existing = await existing;
-    const plan = planAppointmentEvent({
+    const planInput: Parameters<typeof planAppointmentEvent>[0] = {
       event,
       appointment,
-      ...(previous ? { previous } : {}),
       account: rec.account,
       options: optionsOf(rec),
       agenda,
       contact,
       contactAppointments,
-      ...(existing ? { existing } : {}),
       now,
-      ...(args.overrides ? { overrides: args.overrides as never } : {}),
       directory: { users, accounts },
-    });
+    };
+    if (previous) planInput.previous = previous;
+    if (existing) planInput.existing = existing;
+    if (args.overrides) planInput.overrides = args.overrides as never;
+    const plan = planAppointmentEvent(planInput);
     const extra: CancelSpec[] =
       event === "cancelled"
         ? [{ appointmentId: appointment.id }]
