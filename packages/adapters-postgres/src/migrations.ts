@@ -158,17 +158,11 @@ CREATE UNIQUE INDEX inbox_recipient_idx ON ${s}.inbox (structure_id, recipient_i
 `;
 }
 
-function hotDispatch(s: string): string {
+function fillfactor(s: string): string {
   return `
--- Claims, hand-offs and lease renewals change no indexed column, so PostgreSQL can write their new row version on
--- the same page without new index entries (a HOT update): a send then costs one index-writing update (its outcome)
--- instead of two or three. From this version on, due_at of a 'sending' row keeps the instant it was due (the claim
--- no longer moves it to the lease's expiry); claimDue checks lease_expires_at on the row instead.
--- The index of lapsed claims whose cancel was requested no longer names status in its predicate (a claim changes
--- status): it holds the rows whose cancel was requested, usually none.
-DROP INDEX IF EXISTS ${s}.sends_cancel_requested_idx;
-CREATE INDEX IF NOT EXISTS sends_cancel_requested_due_idx ON ${s}.sends (due_at) WHERE cancel_requested;
--- Room on each page for the new versions of its rows (applies to pages written from now on).
+-- Room on each page for the new versions of its rows: a claim writes a new version of the row (it moves due_at, an
+-- indexed column), and the hand-off that follows changes no indexed column, so when that version fits on the same
+-- page PostgreSQL writes it without new index entries (a HOT update). Applies to pages written from now on.
 ALTER TABLE ${s}.sends SET (fillfactor = 80);
 `;
 }
@@ -190,7 +184,7 @@ export function postgresMigrations(schema = "rappel"): PostgresMigration[] {
   return [
     { version: 1, name: "initial", sql: initial(s) },
     { version: 2, name: "inbox", sql: inbox(s) },
-    { version: 3, name: "hot-dispatch", sql: hotDispatch(s) },
+    { version: 3, name: "sends-fillfactor", sql: fillfactor(s) },
   ];
 }
 

@@ -536,20 +536,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
     .join(", ");
   // The picked rows are locked (FOR UPDATE), so their ctid holds until the update below: a TID join, whatever the
   // planner's statistics say about the table.
-  // The claim of a planned send changes no indexed column (due_at keeps the instant the send fell due, the lease is
-  // checked on the row), so its new row version is a HOT update: no index entry written. Sends claimed and not yet
-  // released stay at the head of the due index and each claim steps over them (about the number of sends in flight).
-  // A lapsed claim taken again moves due_at to the new lease's expiry, as before migration 3: a send whose holders
-  // keep lapsing goes back in line behind the sends that fell due meanwhile instead of holding the head.
   const CLAIM_SQL = `
 WITH resolved AS (
   UPDATE ${S}.sends SET ${resolveSet("$1")}
-  WHERE cancel_requested AND status = 'sending' AND handed_off_at IS NULL AND lease_expires_at <= $1::timestamptz
+  WHERE status = 'sending' AND cancel_requested AND handed_off_at IS NULL AND lease_expires_at <= $1::timestamptz
   RETURNING 1
 ), picked AS (
   SELECT ctid AS tid, due_at FROM ${S}.sends
-  WHERE due_at <= $1::timestamptz AND (status = 'planned' OR lease_expires_at <= $1::timestamptz)
-    AND NOT (status = 'sending' AND cancel_requested AND handed_off_at IS NULL)
+  WHERE due_at <= $1::timestamptz AND NOT (status = 'sending' AND cancel_requested AND handed_off_at IS NULL)
   ORDER BY due_at
   LIMIT $2
   FOR UPDATE SKIP LOCKED
@@ -559,7 +553,7 @@ WITH resolved AS (
 )
 UPDATE ${S}.sends s SET
   status = 'sending', lease_owner = $3, lease_token = t.token, lease_expires_at = $4::timestamptz,
-  due_at = CASE WHEN s.status = 'sending' THEN $4::timestamptz ELSE s.due_at END,
+  due_at = $4::timestamptz,
   handed_off_at = CASE WHEN s.status = 'sending' THEN s.handed_off_at ELSE NULL END,
   cancel_requested = false, replacement = NULL, updated_at = $1::timestamptz
 FROM tokens t
@@ -1183,7 +1177,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       const [r] = await owned<Raw>(
         ref,
         now,
-        `UPDATE ${S}.sends SET lease_expires_at = $5::timestamptz, updated_at = $4::timestamptz
+        `UPDATE ${S}.sends SET lease_expires_at = $5::timestamptz, due_at = $5::timestamptz, updated_at = $4::timestamptz
          WHERE ${FENCED} RETURNING lease_expires_at`,
         [until],
       );
