@@ -359,19 +359,6 @@ export function createRappel(options: RappelOptions): Rappel {
     return [...byKey.values()];
   }
 
-  /** ISO texts of recent instants: appointments share slot times, so planned sends share due instants. */
-  const isoTexts = new Map<number, string>();
-  function isoOf(at: Date): string {
-    const t = at.getTime();
-    let iso = isoTexts.get(t);
-    if (iso === undefined) {
-      iso = at.toISOString();
-      if (isoTexts.size >= 1024) isoTexts.clear();
-      isoTexts.set(t, iso);
-    }
-    return iso;
-  }
-
   function emptySummary(): PlanSummary {
     return { planned: [], cancelled: [], stopped: [], tooLate: [], skipped: [] };
   }
@@ -412,7 +399,7 @@ export function createRappel(options: RappelOptions): Rappel {
       summary.planned.push(s.key);
       if (s.contactId !== undefined) {
         const e = entry(s, now, "planned");
-        e.data = { sendAt: isoOf(s.sendAt) };
+        e.data = { sendAt: s.sendAt.toISOString() };
         journal.push(e);
       }
     }
