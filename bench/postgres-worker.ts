@@ -1,7 +1,8 @@
 // One worker process of the PostgreSQL end-to-end benchmark (bench/postgres.bench.ts), in one of two modes:
 // - MODE=engine: the real engine (`createRappel`) on `createPostgresStorage`, a memory data source and a record-only
 //   SMS transport; CONCURRENCY loops of `runDue({ limit: BATCH })` until nothing is due;
-// - MODE=pgboss: pg-boss's fetch(batchSize BATCH) + complete loop over the queue `bench`, CONCURRENCY loops.
+// - MODE=pgboss: pg-boss's fetch(batchSize BATCH) + complete loop over the queue `bench`, CONCURRENCY loops;
+// both until nothing is due, or until the worker claimed QUOTA (a part of a larger backlog) or LIMIT_MS passed.
 // Protocol on stdio: prints `ready` once connected and warmed up, starts on `go`, prints one JSON line with its
 // figures when done, then exits on `exit` (the parent reads the server's CPU time while our connections are open).
 import { createRequire } from "node:module";
@@ -26,6 +27,12 @@ const mode = env("MODE");
 const url = env("DATABASE_URL");
 const batch = Number(env("BATCH"));
 const concurrency = Number(process.env.CONCURRENCY ?? "1");
+/** Stop once this worker has claimed this many (the last batch may pass it); 0: until nothing is due. */
+const quota = Number(process.env.QUOTA ?? "0");
+/** And once LIMIT_MS have passed since `go` (0: no limit): a slow system dispatches part of its quota. */
+const limitMs = Number(process.env.LIMIT_MS ?? "0");
+let stopAt = Number.POSITIVE_INFINITY;
+const more = (claimed: number) => (quota === 0 || claimed < quota) && performance.now() < stopAt;
 const pkgRequire = createRequire(new URL("../packages/adapters-postgres/package.json", import.meta.url));
 
 /** Lines from the parent. */
@@ -140,7 +147,7 @@ async function engineMode() {
       let batches = 0;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
-          for (;;) {
+          while (more(claimed)) {
             const r = await engine.runDue({ limit: batch });
             if (r.claimed === 0) return;
             claimed += r.claimed;
@@ -181,7 +188,7 @@ async function pgbossMode() {
       let batches = 0;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
-          for (;;) {
+          while (more(done)) {
             const jobs = await boss.fetch("bench", { batchSize: batch });
             if (jobs.length === 0) return;
             await boss.complete(
@@ -204,6 +211,7 @@ process.stdout.write("ready\n");
 await waitFor("go");
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
+if (limitMs > 0) stopAt = t0 + limitMs;
 const r = await worker.run();
 const wallSeconds = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(cpu0);

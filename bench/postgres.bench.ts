@@ -152,7 +152,15 @@ interface WorkerResult {
 }
 
 /** Runs 2 worker processes of bench/postgres-worker.ts in `mode` against `schema`; returns their figures. */
-async function runWorkers(url: string, mode: "engine" | "pgboss", schema: string, batch: number, concurrency: number) {
+async function runWorkers(
+  url: string,
+  mode: "engine" | "pgboss",
+  schema: string,
+  batch: number,
+  concurrency: number,
+  dispatch = 0,
+  limitMs = 0,
+) {
   const admin = new pg.Pool({ connectionString: url, max: 1 });
   const workerPath = fileURLToPath(new URL("./postgres-worker.ts", import.meta.url));
   const profile = process.env.RAPPEL_BENCH_PROFILE;
@@ -175,6 +183,9 @@ async function runWorkers(url: string, mode: "engine" | "pgboss", schema: string
           OWNER: `bench-${w}`,
           BATCH: String(batch),
           CONCURRENCY: String(concurrency),
+          // Each worker's share of a fixed number of sends out of a larger backlog (0: the whole backlog).
+          QUOTA: String(Math.ceil(dispatch / 2)),
+          LIMIT_MS: String(limitMs),
         },
         stdio: ["pipe", "pipe", "inherit"],
       },
@@ -196,7 +207,8 @@ async function runWorkers(url: string, mode: "engine" | "pgboss", schema: string
     const line = async (n: number) => {
       const deadline = performance.now() + 600_000;
       while (lines.length < n) {
-        if (performance.now() > deadline || child.exitCode !== null) throw new Error(`worker ${w} (${mode}) stopped`);
+        if (performance.now() > deadline || child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`worker ${w} (${mode}) stopped`);
         await Promise.race([new Promise<void>((r) => waiters.push(r)), sleep(1000)]);
       }
       return lines[n - 1]!;
@@ -278,8 +290,8 @@ async function runWorkers(url: string, mode: "engine" | "pgboss", schema: string
   }
 }
 
-/** The engine in 2 worker processes over `n` due sends. */
-async function engineEndToEnd(url: string, n: number, batch: number, concurrency: number) {
+/** The engine in 2 worker processes over `n` due sends, dispatching all of them or `dispatch` of them. */
+async function engineEndToEnd(url: string, n: number, batch: number, concurrency: number, dispatch = n, limitMs = 0) {
   const schema = "bench_engine";
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -288,26 +300,38 @@ async function engineEndToEnd(url: string, n: number, batch: number, concurrency
   await loadEngineSends(pool, schema, n);
   const loadSeconds = +((performance.now() - loadStart) / 1000).toFixed(1);
   try {
-    const r = await runWorkers(url, "engine", schema, batch, concurrency);
+    const r = await runWorkers(url, "engine", schema, batch, concurrency, dispatch === n ? 0 : dispatch, limitMs);
     const check = (
       await pool.query(
-        `SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE attempts <> 1)::int AS odd,
+        `SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent,
+           count(*) FILTER (WHERE status = 'sent' AND attempts <> 1)::int AS odd,
+           count(*) FILTER (WHERE status NOT IN ('sent', 'planned'))::int AS other,
            (SELECT count(*)::int FROM ${schema}.journal WHERE event = 'sent') AS journal,
            (SELECT coalesce(sum(reminder_sms_credits), 0)::int FROM ${schema}.usage) AS credits
          FROM ${schema}.sends`,
       )
-    ).rows[0] as { sent: number; odd: number; journal: number; credits: number };
-    if (check.sent !== n || check.odd !== 0 || r.transported !== n || check.journal !== n || check.credits !== n)
-      throw new Error(`engine run incomplete: ${JSON.stringify({ n, transported: r.transported, ...check })}`);
-    return { pending: n, loadSeconds, ...r, journal: check.journal, credits: check.credits };
+    ).rows[0] as { sent: number; odd: number; other: number; journal: number; credits: number };
+    const t = r.transported;
+    if (
+      (t < dispatch && (limitMs === 0 || r.seconds * 1000 < limitMs)) ||
+      t === 0 ||
+      r.sent !== t ||
+      check.sent !== t ||
+      check.odd !== 0 ||
+      check.other !== 0 ||
+      check.journal !== t ||
+      check.credits !== t
+    )
+      throw new Error(`engine run incomplete: ${JSON.stringify({ n, dispatch, transported: t, ...check })}`);
+    return { pending: n, dispatch, loadSeconds, ...r, journal: check.journal, credits: check.credits };
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
   }
 }
 
-/** pg-boss's fetch + complete loop in 2 worker processes over `n` jobs, on the same server. */
-async function pgbossEndToEnd(url: string, n: number, batch: number, concurrency: number) {
+/** pg-boss's fetch + complete loop in 2 worker processes over `n` jobs (all of them or `dispatch`), same server. */
+async function pgbossEndToEnd(url: string, n: number, batch: number, concurrency: number, dispatch = n, limitMs = 0) {
   const schema = "bench_pgboss";
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -333,11 +357,12 @@ async function pgbossEndToEnd(url: string, n: number, batch: number, concurrency
   const loadSeconds = +((performance.now() - loadStart) / 1000).toFixed(1);
   await boss.stop({ graceful: false, wait: true });
   try {
-    const r = await runWorkers(url, "pgboss", schema, batch, concurrency);
+    const r = await runWorkers(url, "pgboss", schema, batch, concurrency, dispatch === n ? 0 : dispatch, limitMs);
     const done = (await pool.query(`SELECT count(*)::int AS n FROM ${schema}.job WHERE state = 'completed'`)).rows[0]
       .n as number;
-    if (done !== n || r.sent !== n) throw new Error(`pg-boss run incomplete: ${done} completed, ${r.sent} fetched`);
-    return { pending: n, loadSeconds, ...r };
+    if (done !== r.sent || r.sent === 0 || (r.sent < dispatch && (limitMs === 0 || r.seconds * 1000 < limitMs)))
+      throw new Error(`pg-boss run incomplete: ${done} completed, ${r.sent} fetched, ${dispatch} wanted`);
+    return { pending: n, dispatch, loadSeconds, ...r };
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
@@ -584,11 +609,20 @@ async function main() {
   const sends = Number(process.env.RAPPEL_BENCH_SENDS ?? 200_000);
   const batch = Number(process.env.RAPPEL_BENCH_BATCH ?? 500);
   const concurrency = Number(process.env.RAPPEL_BENCH_CONCURRENCY ?? 2);
+  // The issue's reference configuration: 1 M pending rows in each system, batches of 100, a fixed part dispatched.
+  const issuePending = Number(process.env.RAPPEL_BENCH_ISSUE_PENDING ?? 1_000_000);
+  const issueDispatch = Number(process.env.RAPPEL_BENCH_ISSUE_DISPATCH ?? 100_000);
+  const issueBatch = 100;
+  // pg-boss fetches from 1 M pending at a few hundred to 2,000 jobs/s: each run stops at the quota or after this long.
+  const issueSeconds = Number(process.env.RAPPEL_BENCH_ISSUE_SECONDS ?? 45);
+  const dispatch = Number(process.env.RAPPEL_BENCH_DISPATCH ?? sends);
   try {
     if (process.argv.includes("--e2e")) {
-      // Quick look: the engine only (or pg-boss with --pgboss), nothing written.
-      if (process.argv.includes("--pgboss")) console.log(await pgbossEndToEnd(server.url, sends, batch, concurrency));
-      else console.log(await engineEndToEnd(server.url, sends, batch, concurrency));
+      // Quick look: the engine only (or pg-boss with --pgboss), nothing written; RAPPEL_BENCH_DISPATCH < SENDS
+      // dispatches only part of the backlog.
+      if (process.argv.includes("--pgboss"))
+        console.log(await pgbossEndToEnd(server.url, sends, batch, concurrency, dispatch));
+      else console.log(await engineEndToEnd(server.url, sends, batch, concurrency, dispatch));
       return;
     }
     if (process.argv.includes("--latency")) {
@@ -600,22 +634,60 @@ async function main() {
       console.log(await claimLoops(server.url, 100_000, true, 8000, batch));
       return;
     }
-    // Engine and pg-boss alternate, twice each, so that both see the same machine load; the better round of each
-    // is reported (both rounds are in the JSON).
-    const engineRounds = [];
-    const bossRounds = [];
-    for (let round = 0; round < 2; round++) {
-      engineRounds.push(await engineEndToEnd(server.url, sends, batch, concurrency));
-      console.log("engine", engineRounds.at(-1));
-      bossRounds.push(await pgbossEndToEnd(server.url, sends, batch, concurrency));
-      console.log("pg-boss", bossRounds.at(-1));
-    }
+    // Two configurations: the whole backlog of `sends` in batches of `batch`, and the issue's (1 M pending in each
+    // system, batches of 100, `issueDispatch` of them dispatched). Engine and pg-boss alternate, twice each, so that
+    // both see the same machine load; the better round of each is reported (every round is in the JSON).
+    const configs = [
+      { name: "whole", pending: sends, batch, dispatch: sends, limitMs: 0 },
+      {
+        name: "issue",
+        pending: issuePending,
+        batch: issueBatch,
+        dispatch: issueDispatch,
+        limitMs: issueSeconds * 1000,
+      },
+    ].map((c) => ({
+      ...c,
+      engineRounds: [] as Awaited<ReturnType<typeof engineEndToEnd>>[],
+      bossRounds: [] as Awaited<ReturnType<typeof pgbossEndToEnd>>[],
+    }));
+    for (let round = 0; round < 2; round++)
+      for (const c of configs) {
+        c.engineRounds.push(await engineEndToEnd(server.url, c.pending, c.batch, concurrency, c.dispatch, c.limitMs));
+        console.log("engine", c.name, c.engineRounds.at(-1));
+        c.bossRounds.push(await pgbossEndToEnd(server.url, c.pending, c.batch, concurrency, c.dispatch, c.limitMs));
+        console.log("pg-boss", c.name, c.bossRounds.at(-1));
+      }
     // One job per fetch is slow on this server (18 ms of server CPU per job in the first run): 5,000 jobs.
     const bossSingle = await pgbossEndToEnd(server.url, Math.min(sends, 5_000), 1, concurrency);
     console.log("pg-boss one job per fetch", bossSingle);
     const best = <T extends { perSec: number }>(xs: T[]) => xs.reduce((a, b) => (b.perSec > a.perSec ? b : a));
-    const engine = best(engineRounds);
-    const boss = best(bossRounds);
+    const median = (xs: number[]) => {
+      const v = [...xs].sort((a, b) => a - b);
+      return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+    };
+    const summary = configs.map((c) => {
+      const engine = best(c.engineRounds);
+      const boss = best(c.bossRounds);
+      return {
+        name: c.name,
+        pending: c.pending,
+        batch: c.batch,
+        dispatch: c.dispatch,
+        engine,
+        boss,
+        ratio: +(engine.perSec / boss.perSec).toFixed(2),
+        // Per CPU second, the median of the rounds: independent of what else the machine ran.
+        perCpuRatio: +(
+          median(c.engineRounds.map((r) => r.perCpuSec)) / median(c.bossRounds.map((r) => r.perCpuSec))
+        ).toFixed(2),
+        engineUsPerSend: {
+          worker: +((engine.workerCpuSeconds * 1e6) / engine.sent).toFixed(0),
+          server: +((engine.serverCpuSeconds * 1e6) / engine.sent).toFixed(0),
+        },
+      };
+    });
+    const engine = summary[0]!.engine;
     const loops = [
       await claimLoops(server.url, 100_000, false, 8000, batch),
       await claimLoops(server.url, 100_000, true, 8000, batch),
@@ -645,13 +717,13 @@ async function main() {
       loadAverage: +(os.loadavg()[0] ?? 0).toFixed(1),
       seconds: Math.round((performance.now() - wallStart) / 1000),
       cpuSeconds: Math.round((process.cpuUsage(cpuStart).user + process.cpuUsage(cpuStart).system) / 1e6),
-      endToEnd: { engineRounds, bossRounds, bossSingle },
+      endToEnd: { configs, summary, bossSingle },
       claimLoops: loops,
       claimLatency: latency,
       pgliteRun: pglite,
     };
     const ratio = +(latency[1]!.p99 / latency[0]!.p99).toFixed(2);
-    const bossRatio = +(engine.perSec / boss.perSec).toFixed(2);
+    const bossRatio = summary.map((x) => ({ config: x.name, wall: x.ratio, perCpuSecond: x.perCpuRatio }));
     const bossSingleRatio = +(engine.perSec / bossSingle.perSec).toFixed(2);
     const rawRatio = +(loops[0]!.claimAndCompletePerSec / Math.max(1, loops[1]!.claimAndCompletePerSec)).toFixed(2);
     writeFileSync(
@@ -660,37 +732,49 @@ async function main() {
     );
     const md = `# PostgreSQL storage benchmark (@rappel/adapters-postgres)
 
-Node ${results.node} (V8 ${results.v8}), PostgreSQL ${results.postgres} (throwaway local cluster, fsync off), pg ${results.pgDriver},
+Node ${results.node} (V8 ${results.v8}), PostgreSQL ${results.postgres} (throwaway local cluster with \`fsync=off\`, \`synchronous_commit=off\`,
+\`full_page_writes=off\`, \`shared_buffers=1GB\`: the adapter relies on none of them), pg ${results.pgDriver},
 PGlite ${results.pglite}; ${results.platform}, ${results.cpu}, ${results.memoryGiB} GiB; ${results.seconds} s wall, load average
 ${results.loadAverage} (machine shared with other jobs: absolute numbers are low and noisy, compare within the run).
 Run: \`node --conditions=@rappel/source --expose-gc --import tsx bench/postgres.bench.ts\` (or \`pnpm bench postgres\`).
 
 ## End to end: the engine in 2 worker processes, and pg-boss on the same server in the same run
 
-${sends.toLocaleString("en")} due SMS reminders in one PostgreSQL table. Each of 2 worker processes runs the real engine
-(\`createRappel\` from \`@rappel/reminders\`) on \`createPostgresStorage\` (${concurrency} \`runDue({ limit: ${batch} })\` loops),
-a memory data source (contacts and appointments made on demand) and a record-only SMS transport: claim, load the
-data, render the SMS, check opt-outs, hand off (\`beginSend\`), send, record the outcome, journal and count usage.
+Due SMS reminders in one PostgreSQL table. Each of 2 worker processes runs the real engine (\`createRappel\` from
+\`@rappel/reminders\`) on \`createPostgresStorage\` (${concurrency} \`runDue({ limit })\` loops), a memory data source
+(contacts and appointments made on demand) and a record-only SMS transport: claim, load the data, render the SMS,
+check opt-outs, hand off (\`beginSendMany\`), send, record the outcomes (\`completeMany\`), journal and count usage.
 pg-boss ${bossVersion}: the same number of jobs in one queue, 2 worker processes of ${concurrency} \`fetch({ batchSize })\` +
-\`complete(ids)\` loops, nothing else. Engine and pg-boss alternate, two rounds each; the better round is shown.
-CPU is the workers' own plus every PostgreSQL process's (read from /proc); per CPU second = sends ÷ both.
+\`complete(ids)\` loops, nothing else. Two configurations: the whole backlog of ${sends.toLocaleString("en")} in batches of
+${batch}; and **the issue's reference configuration**: ${issuePending.toLocaleString("en")} pending rows in each system
+(engine: \`sends\`; pg-boss: its queue), batches of ${issueBatch}, ${issueDispatch.toLocaleString("en")} of them dispatched or as many
+as ${issueSeconds} s allow (each rate is sent ÷ seconds of that run). Engine and
+pg-boss alternate, two rounds each per configuration; the better round is shown (every round is in the JSON). CPU is
+the workers' own plus every PostgreSQL process's (read from /proc); per CPU second = sends ÷ both.
 
-| run | batch | sent | seconds | sends/s | worker CPU s | server CPU s | per CPU second | load at start |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-${[
-  ["engine (`runDue`, PostgreSQL storage)", engine],
-  ["pg-boss fetch + complete", boss],
-  ["pg-boss, one job per fetch (as `work()` by default)", bossSingle],
-]
-  .map(
-    ([name, r]) =>
-      `| ${name} | ${(r as typeof boss).batch} | ${(r as typeof boss).sent} | ${(r as typeof boss).seconds} | **${(r as typeof boss).perSec}** | ${(r as typeof boss).workerCpuSeconds} | ${(r as typeof boss).serverCpuSeconds} | ${(r as typeof boss).perCpuSec} | ${(r as typeof boss).loadAverageAtStart} |`,
+| configuration | run | batch | pending | sent | seconds | sends/s | worker CPU s | server CPU s | per CPU second | load at start |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${summary
+  .flatMap((x) =>
+    (
+      [
+        ["engine (`runDue`, PostgreSQL storage)", x.engine],
+        ["pg-boss fetch + complete", x.boss],
+      ] as const
+    ).map(
+      ([name, r]) =>
+        `| ${x.name === "issue" ? "**issue's**" : "whole backlog"} | ${name} | ${r.batch} | ${r.pending} | ${r.sent} | ${r.seconds} | **${r.perSec}** | ${r.workerCpuSeconds} | ${r.serverCpuSeconds} | ${r.perCpuSec} | ${r.loadAverageAtStart} |`,
+    ),
   )
   .join("\n")}
+| whole backlog | pg-boss, one job per fetch (as \`work()\` by default) | 1 | ${bossSingle.pending} | ${bossSingle.sent} | ${bossSingle.seconds} | **${bossSingle.perSec}** | ${bossSingle.workerCpuSeconds} | ${bossSingle.serverCpuSeconds} | ${bossSingle.perCpuSec} | ${bossSingle.loadAverageAtStart} |
 
-Engine ÷ pg-boss (same batch): ×${bossRatio} (target ≥ ×5); engine ÷ pg-boss one job per fetch: ×${bossSingleRatio}.
-Every round checks that each send was handed to the transport once, is \`sent\` with one attempt, has its journal
-entry and its credit. Sample SMS: «${engine.sample}».
+${summary.map((x) => `- ${x.name === "issue" ? "Issue's configuration" : "Whole backlog"} (batch ${x.batch}): engine ÷ pg-boss ×${x.ratio} wall (best rounds), ×${x.perCpuRatio} per CPU second (medians of the rounds); the engine's CPU per send: ${x.engineUsPerSend.worker} µs in the workers + ${x.engineUsPerSend.server} µs in the server.`).join("\n")}
+- Engine ÷ pg-boss one job per fetch: ×${bossSingleRatio}.
+
+Targets: ≥ 10,000 sends/s and ≥ ×5 pg-boss. Every round checks that each send dispatched was handed to the
+transport once, is \`sent\` with one attempt, has its journal entry and its credit, and that nothing else changed
+state. Sample SMS: «${engine.sample}».
 
 ## Claim loops (2 concurrent claimers, claims of ${batch} then complete them all; ${loops[0]!.pending.toLocaleString("en")} due sends; 8 s each)
 
