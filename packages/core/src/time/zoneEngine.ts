@@ -4,9 +4,13 @@
 import * as civil from "./civil.js";
 
 // Bound once: when the sources are loaded as CommonJS (tsx from a CommonJS script), every use of an imported
-// binding is a getter call (measured there: a fifth of reminderInstant's time); a module constant costs nothing in
-// either module system (as ES modules, and in the bundled dist, the difference is within noise). No import cycle
-// here, so the bindings are initialised when read.
+// binding is a getter call (measured there: a fifth of reminderInstant's time). No import cycle here, so the
+// bindings are initialised when read.
+//
+// The methods of ZoneTable spell their numeric constants as literals (CHUNK_MS = 31_104_000_000, DAY_MS =
+// 86_400_000, MIN_INSTANT_MS / MAX_INSTANT_MS, the dense range -80 / 400): the bundler that builds the dist turns
+// every module-level `const` into a `var`, which optimized code then loads from the module context and checks for
+// a number on each use (tens of instructions per call on these paths).
 const { civilFromDays, DAY_MS, daysFromCivil, MAX_INSTANT_MS, MIN_INSTANT_MS } = civil;
 
 /** The table is built in chunks of 360 days, each on first use; a chunk is sampled every 3 days. */
@@ -20,22 +24,56 @@ const STEP_S = 3 * 86_400;
 /** Sampling never leaves years 1..9999, the range Intl can name without an era. */
 const SAMPLE_MIN_S = (MIN_INSTANT_MS - 2 * DAY_MS) / 1000;
 const SAMPLE_MAX_S = (MAX_INSTANT_MS + 2 * DAY_MS) / 1000;
-/** Chunks for roughly 1891–2285 live in a dense array (fast lookups); others in a Map. */
-const DENSE_FIRST = -80;
+/**
+ * Chunks for roughly 1891–2285 (indexes -80 to 319) live in a dense array (fast lookups); others in a Map. The
+ * methods spell the first index as the literal -80 (see above).
+ */
 const DENSE_LEN = 400;
 /** Bound on the number of distinct spellings cached (`Europe/Paris`, `europe/paris`…): keeps memory bounded. */
 const MAX_ALIASES = 4096;
 
+/**
+ * The transitions of one 360-day chunk. Besides the arrays, the first three transitions sit in small-integer fields
+ * (seconds after the chunk's start), which the hot paths read without walking an array: nearly every chunk has at
+ * most two (a DST year), so its three stretches of constant offset are all described by these fields.
+ */
 interface Chunk {
   /** Offset (ms) in force at the chunk's start. */
   readonly off0: number;
-  /**
-   * Transition instants (ms) inside the chunk, ascending. Typed arrays: every chunk's lookups see one elements kind
-   * (a plain array would be SMI-packed when empty and double-packed otherwise, a polymorphic load on the hot path).
-   */
+  /** Transition instants (ms) inside the chunk, ascending. */
   readonly times: readonly number[];
   /** Offset (ms) in force from the transition at the same index. */
   readonly offs: readonly number[];
+  /** Seconds from the chunk's start to its first transition, or the chunk's length ({@link CHUNK_S}) if none. */
+  readonly s1: number;
+  /** Offset (ms) in force from the first transition (`off0` if none). */
+  readonly o1: number;
+  /** Seconds from the chunk's start to its second transition, or the chunk's length if fewer. */
+  readonly s2: number;
+  /** Offset (ms) in force from the second transition (`off0` if fewer). */
+  readonly o2: number;
+  /** Seconds from the chunk's start to its third transition, or the chunk's length if fewer. */
+  readonly s3: number;
+}
+
+/**
+ * A chunk from its transitions. One object literal, so that every chunk has one shape; `| 0` stores each number
+ * field as a small integer (each is an integer of under 31 bits; an arithmetic result would be a boxed double, and
+ * the compiled code would check and unbox it on every read). Not a class: a class's field declarations compile to
+ * fields first set to `undefined`, which makes them generic for the compiler.
+ */
+function makeChunk(startS: number, off0: number, times: readonly number[], offs: readonly number[]): Chunk {
+  const n = times.length;
+  return {
+    off0: off0 | 0,
+    times,
+    offs,
+    s1: (n > 0 ? times[0]! / 1000 - startS : CHUNK_S) | 0,
+    o1: (n > 0 ? offs[0]! : off0) | 0,
+    s2: (n > 1 ? times[1]! / 1000 - startS : CHUNK_S) | 0,
+    o2: (n > 1 ? offs[1]! : off0) | 0,
+    s3: (n > 2 ? times[2]! / 1000 - startS : CHUNK_S) | 0,
+  };
 }
 
 type Sampler = (epochSeconds: number) => number;
@@ -147,12 +185,12 @@ export class ZoneTable {
     this.id = id;
     this.sample = makeSampler(formatter);
     // Etc/* zones (and UTC) are fixed offsets by definition: no sampling needed.
-    this.fixedChunk = id === "UTC" || id.startsWith("Etc/") ? { off0: this.sample(0), times: [], offs: [] } : undefined;
+    this.fixedChunk = id === "UTC" || id.startsWith("Etc/") ? makeChunk(0, this.sample(0), [], []) : undefined;
   }
 
   private chunk(idx: number): Chunk {
-    const k = idx - DENSE_FIRST;
-    const c = k >= 0 && k < DENSE_LEN ? this.dense[k] : this.sparse.get(idx);
+    const k = idx + 80;
+    const c = k >= 0 && k < 400 ? this.dense[k] : this.sparse.get(idx);
     return c === undefined ? this.build(idx) : c;
   }
 
@@ -190,10 +228,10 @@ export class ZoneTable {
         }
         a = b;
       }
-      chunk = { off0, times, offs };
+      chunk = makeChunk(idx * CHUNK_S, off0, times, offs);
     }
-    const k = idx - DENSE_FIRST;
-    if (k >= 0 && k < DENSE_LEN) this.dense[k] = chunk;
+    const k = idx + 80;
+    if (k >= 0 && k < 400) this.dense[k] = chunk;
     else this.sparse.set(idx, chunk);
     this.chunksBuilt++;
     return chunk;
@@ -201,7 +239,8 @@ export class ZoneTable {
 
   /** Builds every chunk covering `[fromMs, toMs]` now rather than on first use. */
   prepare(fromMs: number, toMs: number): void {
-    for (let idx = Math.floor(fromMs / CHUNK_MS); idx <= Math.floor(toMs / CHUNK_MS); idx++) this.chunk(idx);
+    for (let idx = Math.floor(fromMs / 31_104_000_000); idx <= Math.floor(toMs / 31_104_000_000); idx++)
+      this.chunk(idx);
   }
 
   /**
@@ -211,7 +250,46 @@ export class ZoneTable {
    * holds the whole day either side of the wanted reading, so `resolve`'s own fast path would read the same offset.
    */
   daysBefore(t: number, value: number, atMs: number): number {
-    const idx = Math.floor(t / CHUNK_MS);
+    const idx = Math.floor(t / 31_104_000_000);
+    const c = this.chunk(idx);
+    // Relative to the chunk's start, in ms: the stretch [lo, hi) of constant offset `o` holding `t`, from the
+    // chunk's first three transitions (a fourth stretch, rare, takes the general walk).
+    const start = idx * 31_104_000_000;
+    const rel = t - start;
+    const e1 = c.s1 * 1000;
+    let o: number;
+    let lo: number;
+    let hi: number;
+    if (rel < e1) {
+      o = c.off0;
+      lo = 0;
+      hi = e1;
+    } else {
+      lo = c.s2 * 1000;
+      if (rel < lo) {
+        o = c.o1;
+        hi = lo;
+        lo = e1;
+      } else {
+        hi = c.s3 * 1000;
+        if (rel >= hi) return this.daysBeforeWalk(t, value, atMs);
+        o = c.o2;
+      }
+    }
+    const local = t + o;
+    // Without `at`, (day - value) × DAY_MS + (local - day × DAY_MS) is exactly local - value × DAY_MS (integers far
+    // below 2^53): no division needed.
+    const target =
+      atMs >= 0 ? (Math.floor(local / 86_400_000) - value) * 86_400_000 + atMs : local - value * 86_400_000;
+    // No transition in [lo, hi) but possibly at lo: a reading a day or more inside has exactly one instant.
+    const r = target - start;
+    if (r - 86_400_000 >= lo && r + 86_400_000 < hi) return target - o;
+    return target < -62_135_337_600_000 - 86_400_000 ? Number.NaN : this.resolve(target);
+  }
+
+  /** {@link daysBefore} when `t` lies after its chunk's third transition: the same rule, walking the array. */
+  private daysBeforeWalk(t: number, value: number, atMs: number): number {
+    const idx = Math.floor(t / 31_104_000_000);
     const c = this.chunk(idx);
     const times = c.times;
     const n = times.length;
@@ -219,14 +297,12 @@ export class ZoneTable {
     while (i < n && times[i]! <= t) i++;
     const o = i === 0 ? c.off0 : c.offs[i - 1]!;
     const local = t + o;
-    // Without `at`, (day - value) × DAY_MS + (local - day × DAY_MS) is exactly local - value × DAY_MS (integers far
-    // below 2^53): no division needed.
-    const target = atMs >= 0 ? (Math.floor(local / DAY_MS) - value) * DAY_MS + atMs : local - value * DAY_MS;
-    // No transition in [lo, hi) but possibly at lo: the offset is `o` from lo up to hi (exclusive).
-    const lo = i === 0 ? idx * CHUNK_MS : times[i - 1]!;
-    const hi = i === n ? (idx + 1) * CHUNK_MS : times[i]!;
-    if (target - DAY_MS >= lo && target + DAY_MS < hi) return target - o;
-    return target < MIN_INSTANT_MS - DAY_MS ? Number.NaN : this.resolve(target);
+    const target =
+      atMs >= 0 ? (Math.floor(local / 86_400_000) - value) * 86_400_000 + atMs : local - value * 86_400_000;
+    const lo = i === 0 ? idx * 31_104_000_000 : times[i - 1]!;
+    const hi = i === n ? (idx + 1) * 31_104_000_000 : times[i]!;
+    if (target - 86_400_000 >= lo && target + 86_400_000 < hi) return target - o;
+    return target < -62_135_337_600_000 - 86_400_000 ? Number.NaN : this.resolve(target);
   }
 
   /**
@@ -238,8 +314,8 @@ export class ZoneTable {
     let off = this.fieldsOff;
     if (t < this.fieldsLo || t >= this.fieldsHi) off = this.stretchAt(t);
     const local = t + off;
-    const days = Math.floor(local / DAY_MS);
-    const minutes = Math.floor((local - days * DAY_MS) / 60_000);
+    const days = Math.floor(local / 86_400_000);
+    const minutes = Math.floor((local - days * 86_400_000) / 60_000);
     const { year, month, day } = civilFromDays(days);
     return { year, month, day, hour: Math.floor(minutes / 60), minute: minutes % 60 };
   }
@@ -249,8 +325,8 @@ export class ZoneTable {
    * {@link localFields}: consecutive formatted instants of one zone usually fall in the same stretch.
    */
   private stretchAt(t: number): number {
-    if (!(t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS)) return this.exactOffset(t);
-    const idx = Math.floor(t / CHUNK_MS);
+    if (!(t >= -62_135_337_600_000 && t <= 253_401_955_200_000)) return this.exactOffset(t);
+    const idx = Math.floor(t / 31_104_000_000);
     const c = this.chunk(idx);
     const times = c.times;
     const n = times.length;
@@ -258,8 +334,8 @@ export class ZoneTable {
     while (i < n && times[i]! <= t) i++;
     const o = i === 0 ? c.off0 : c.offs[i - 1]!;
     // Clamped to the table's range, so that instants beyond it always take the exact path.
-    this.fieldsLo = Math.max(i === 0 ? idx * CHUNK_MS : times[i - 1]!, MIN_INSTANT_MS);
-    this.fieldsHi = Math.min(i === n ? (idx + 1) * CHUNK_MS : times[i]!, MAX_INSTANT_MS + 1);
+    this.fieldsLo = Math.max(i === 0 ? idx * 31_104_000_000 : times[i - 1]!, -62_135_337_600_000);
+    this.fieldsHi = Math.min(i === n ? (idx + 1) * 31_104_000_000 : times[i]!, 253_401_955_200_000 + 1);
     this.fieldsOff = o;
     return o;
   }
@@ -281,10 +357,16 @@ export class ZoneTable {
 
   /** UTC offset (ms, local minus UTC) in force at instant `t` (ms since the epoch). */
   offsetAt(t: number): number {
-    const c = this.chunk(Math.floor(t / CHUNK_MS));
+    const idx = Math.floor(t / 31_104_000_000);
+    const c = this.chunk(idx);
+    // The chunk's first three stretches from its small-integer fields; past the third transition, the arrays.
+    const rel = t - idx * 31_104_000_000;
+    if (rel < c.s1 * 1000) return c.off0;
+    if (rel < c.s2 * 1000) return c.o1;
+    if (rel < c.s3 * 1000) return c.o2;
     const times = c.times;
-    let o = c.off0;
-    for (let i = 0; i < times.length; i++) {
+    let o = c.o2;
+    for (let i = 2; i < times.length; i++) {
       if (t < times[i]!) break;
       o = c.offs[i]!;
     }
@@ -303,28 +385,76 @@ export class ZoneTable {
   resolve(local: number, latest = false): number {
     // UTC offsets are under a day (ECMA-262 and Temporal bound them), so every instant whose wall clock can read
     // `local`, and every transition whose gap can contain it, lies within a day of `local`.
-    const from = local - DAY_MS;
-    const to = local + DAY_MS;
-    const idx = Math.floor(from / CHUNK_MS);
+    const from = local - 86_400_000;
+    const idx = Math.floor(from / 31_104_000_000);
+    const c = this.chunk(idx);
+    // Relative to the chunk's start, in ms; the common cases need the chunk's first three transitions at most.
+    const start = idx * 31_104_000_000;
+    const rf = from - start;
+    const rt = rf + 2 * 86_400_000;
+    if (rt < 31_104_000_000) {
+      // The stretch holding `from`: [lo, hi) with offset `o`, then the next transition at `hi` to offset `o2`, and
+      // the one after at `next` (the chunk's length when there is none).
+      const e1 = c.s1 * 1000;
+      let o: number;
+      let hi: number;
+      let o2: number;
+      let next: number;
+      if (rf < e1) {
+        o = c.off0;
+        hi = e1;
+        o2 = c.o1;
+        next = c.s2 * 1000;
+      } else {
+        const e2 = c.s2 * 1000;
+        if (rf < e2) {
+          o = c.o1;
+          hi = e2;
+          o2 = c.o2;
+          next = c.s3 * 1000;
+        } else {
+          const e3 = c.s3 * 1000;
+          // After the third transition, or a third one within the day: the walk below.
+          if (rf >= e3 || rt >= e3) return this.resolveWalk(local, latest);
+          return local - c.o2;
+        }
+      }
+      // Common case: one offset in force for a day either side, so the reading exists exactly once.
+      if (rt < hi) return local - o;
+      // Next most common: exactly one transition T nearby, from offset `o` to `o2`.
+      if (rt < next) {
+        const t = start + hi;
+        const before = local - o; // valid if before T
+        const after = local - o2; // valid if at or after T
+        if (before < t) return after >= t && latest ? after : before;
+        return after >= t ? after : before; // neither: a gap, read with the offset before it
+      }
+    }
+    // Kept out of line so that the common cases above stay small enough to inline.
+    return this.resolveWalk(local, latest);
+  }
+
+  /** {@link resolve} from the transition arrays: any number of transitions, or a chunk boundary, nearby. */
+  private resolveWalk(local: number, latest: boolean): number {
+    const from = local - 86_400_000;
+    const to = local + 86_400_000;
+    const idx = Math.floor(from / 31_104_000_000);
     const c = this.chunk(idx);
     const times = c.times;
     const n = times.length;
     let i = 0;
     while (i < n && times[i]! <= from) i++;
     const o = i === 0 ? c.off0 : c.offs[i - 1]!;
-    if (to < (idx + 1) * CHUNK_MS) {
-      // Common case: one offset in force for a day either side, so the reading exists exactly once.
+    if (to < (idx + 1) * 31_104_000_000) {
       if (i === n || times[i]! > to) return local - o;
-      // Next most common: exactly one transition T nearby, from offset `o` to `o2`.
       if (i + 1 === n || times[i + 1]! > to) {
         const t = times[i]!;
-        const before = local - o; // valid if before T
-        const after = local - c.offs[i]!; // valid if at or after T
+        const before = local - o;
+        const after = local - c.offs[i]!;
         if (before < t) return after >= t && latest ? after : before;
-        return after >= t ? after : before; // neither: a gap, read with the offset before it
+        return after >= t ? after : before;
       }
     }
-    // Kept out of line so that the common cases above stay small enough to inline.
     return this.resolveNear(local, latest, from, to, idx, c, i, o);
   }
 
@@ -355,7 +485,7 @@ export class ZoneTable {
           i++;
           break;
         }
-        const chunkEnd = (idx + 1) * CHUNK_MS;
+        const chunkEnd = (idx + 1) * 31_104_000_000;
         if (chunkEnd > to) break;
         idx++;
         c = this.chunk(idx);

@@ -123,7 +123,8 @@ export function localDayNumber(instant: Date, timeZone: string): number {
   const t = instantOf(instant);
   const zone = zoneTable(timeZone);
   if (Number.isNaN(t) || zone === undefined) readZone(instant, timeZone, "localDayKey");
-  return Math.floor((t + zone!.offsetAt(t)) / DAY_MS);
+  // DAY_MS as a literal: a bundled module constant is reloaded and type-checked on every use.
+  return Math.floor((t + zone!.offsetAt(t)) / 86_400_000);
 }
 
 /**
