@@ -14,7 +14,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type {
   Appointment,
   Contact,
@@ -27,12 +27,16 @@ import type {
 
 // The root package does not depend on the workspace packages: import the sources directly, or the dist bundles in
 // the child run (BENCH_DIST=1, started without the @rappel/source condition, so the bundles import each other too).
+// BENCH_DIST_ROOT (a child run of an A/B comparison) names another checkout's root whose dist is measured instead.
 const DIST = process.env.BENCH_DIST === "1";
+const DIST_ROOT = process.env.BENCH_DIST_ROOT;
+const packagePath = (pkg: string, file: string) =>
+  DIST_ROOT === undefined ? `../packages/${pkg}/${file}` : pathToFileURL(`${DIST_ROOT}/packages/${pkg}/${file}`).href;
 const core: typeof import("../packages/core/src/index.js") = await import(
-  DIST ? "../packages/core/dist/index.js" : "../packages/core/src/index.js"
+  packagePath("core", DIST ? "dist/index.js" : "src/index.js")
 );
 const reminders: typeof import("../packages/reminders/src/index.js") = await import(
-  DIST ? "../packages/reminders/dist/index.js" : "../packages/reminders/src/index.js"
+  packagePath("reminders", DIST ? "dist/index.js" : "src/index.js")
 );
 const { createManualClock, createMemoryStorage, resolveOptions } = core;
 const { createMemoryDataSource, createRappel, planAppointmentEvent } = reminders;
@@ -422,17 +426,32 @@ console.log("delivery (sources)", delivery);
 const distBuilt =
   existsSync(new URL("../packages/core/dist/index.js", import.meta.url)) &&
   existsSync(new URL("../packages/reminders/dist/index.js", import.meta.url));
-let dist: Awaited<ReturnType<typeof throughput>> | { error: string };
-if (distBuilt) {
+type Throughput = Awaited<ReturnType<typeof throughput>>;
+/** One child run on a dist build: this checkout's, or `root`'s. */
+function distRun(root?: string): Throughput | { error: string } {
+  const env: Record<string, string | undefined> = { ...process.env, BENCH_DIST: "1" };
+  if (root === undefined) delete env.BENCH_DIST_ROOT;
+  else env.BENCH_DIST_ROOT = root;
   const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_DIST: "1" },
+    env,
     encoding: "utf8",
     maxBuffer: 1 << 24,
   });
   const last = child.stdout.trim().split("\n").pop() ?? "";
-  dist = child.status === 0 ? JSON.parse(last) : { error: `dist run failed: ${child.stderr.slice(-500)}` };
-} else dist = { error: "no dist build (run pnpm build first)" };
+  return child.status === 0 ? JSON.parse(last) : { error: `dist run failed: ${child.stderr.slice(-500)}` };
+}
+const dist: Throughput | { error: string } = distBuilt ? distRun() : { error: "no dist build (run pnpm build first)" };
 console.log("dist", dist);
+// Optional interleaved A/B on the dist: BENCH_AB_BASELINE names the root of another checkout, built, with its
+// node_modules; baseline and this checkout alternate, BENCH_AB_PAIRS times (default 3), so both see the same load.
+const AB_BASELINE = process.env.BENCH_AB_BASELINE;
+const ab: { baseline: Throughput | { error: string }; current: Throughput | { error: string } }[] = [];
+if (AB_BASELINE !== undefined && distBuilt) {
+  for (let i = 0; i < Number(process.env.BENCH_AB_PAIRS ?? 3); i++) {
+    ab.push({ baseline: distRun(AB_BASELINE), current: distRun() });
+    console.log("A/B pair", i + 1, JSON.stringify(ab[ab.length - 1]));
+  }
+}
 const deliverySingle = await medianOf(() => deliveryOnly(DELIVERY, 20_000, true));
 console.log("delivery (single calls)", deliverySingle);
 const heap = await heapPerPending(Number(process.env.BENCH_PENDING ?? 1_000_000), "sms");
@@ -461,6 +480,32 @@ const PREVIOUS = {
   heapEmail: 473,
 };
 
+/** The A/B table (dist, interleaved pairs), or nothing when no baseline was given. */
+function abSection(): string {
+  const ok = ab.filter(
+    (p): p is { baseline: Throughput; current: Throughput } => !("error" in p.baseline) && !("error" in p.current),
+  );
+  if (ok.length === 0) return AB_BASELINE === undefined ? "" : "\nA/B run failed.\n";
+  const med = (f: (t: Throughput) => number, side: "baseline" | "current") => median(ok.map((p) => f(p[side])));
+  const row = (label: string, f: (t: Throughput) => number) => {
+    const b = med(f, "baseline");
+    const c = med(f, "current");
+    return `| ${label} | ${b} | ${us(b)} | ${c} | ${us(c)} | ×${(c / b).toFixed(2)} |`;
+  };
+  return `
+Interleaved A/B on the dist against a baseline build (\`${process.env.BENCH_AB_LABEL ?? AB_BASELINE}\`): ${ok.length} pairs of child
+runs, baseline then current, each the median of ${ROUNDS} rounds; the table gives the median over the pairs, per CPU second
+(both sides saw the same machine load, ${ok.map((p) => `${p.baseline.loadAverage[0]}/${p.current.loadAverage[0]}`).join(", ")}).
+
+| measure (dist) | baseline per CPU second | µs per send | current per CPU second | µs per send | ratio |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${row("end to end", (t) => t.e2e.endToEndPerCpuSec)}
+${row("of which planning", (t) => t.e2e.planPerCpuSec)}
+${row("of which delivery", (t) => t.e2e.deliverPerCpuSec)}
+${row("delivery alone (100,000)", (t) => t.delivery.deliverPerCpuSec)}
+`;
+}
+
 /** Microseconds of CPU per send. */
 const us = (perCpuSec: number) => (perCpuSec > 0 ? (1e6 / perCpuSec).toFixed(1) : "–");
 const d = "error" in dist ? undefined : dist;
@@ -487,6 +532,7 @@ const results = {
   delivery,
   sourcesLoadAverage: sources.loadAverage,
   dist,
+  ab: AB_BASELINE === undefined ? undefined : { baseline: process.env.BENCH_AB_LABEL ?? AB_BASELINE, pairs: ab },
   deliverySingleCalls: deliverySingle,
   heap,
   heapEmail,
@@ -529,7 +575,7 @@ ${sources.loadAverage[0]} → ${sources.loadAverage[1]}). **The target is read o
 | of which delivery (\`runDue\`: claim → render → send → journal) | ${e2e.sends} | ${distCell((x) => x.e2e.deliverPerCpuSec)} | ${distUs((x) => x.e2e.deliverPerCpuSec)} | ${e2e.deliverPerCpuSec} | ${us(e2e.deliverPerCpuSec)} | ${e2e.deliverPerSec} | ${PREVIOUS.deliverPerCpuSec} | |
 | delivery alone, larger volume (batched storage calls) | ${delivery.sends} | ${distCell((x) => x.delivery.deliverPerCpuSec)} | ${distUs((x) => x.delivery.deliverPerCpuSec)} | ${delivery.deliverPerCpuSec} | ${us(delivery.deliverPerCpuSec)} | ${delivery.deliverPerSec} | ${PREVIOUS.deliveryAlonePerCpuSec} | |
 | delivery alone, storage without the batched calls (one call per send; sources only) | ${deliverySingle.sends} | | | ${deliverySingle.deliverPerCpuSec} | ${us(deliverySingle.deliverPerCpuSec)} | ${deliverySingle.deliverPerSec} | ${PREVIOUS.deliverySinglePerCpuSec} | |
-${d === undefined ? `\nDist run: ${(dist as { error: string }).error}\n` : ""}
+${d === undefined ? `\nDist run: ${(dist as { error: string }).error}\n` : ""}${abSection()}
 Heap per pending send at ${heap.pending.toLocaleString("en")} pending, in the memory storage (the engine keeps nothing per pending
 send), for sends exactly as the planner makes them (target ≤ 600 bytes):
 

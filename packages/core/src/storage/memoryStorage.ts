@@ -731,8 +731,9 @@ function firstAfter(entries: readonly JRow[], after: number): number {
  * - Safe under any number of concurrent async workers in one process: every method does its whole
  *   read-modify-write synchronously, so calls never interleave.
  * - Copies in and out: records handed in or returned are never shared with the stored state.
- * - Claims use a due index (a binary heap by `nextAttemptAt`, and one by lease expiry), so claiming stays
- *   O(log n) per send whatever the number of pending sends.
+ * - Claims use a due index (planned sends in buckets by minute of `nextAttemptAt`, each sorted once when claims
+ *   reach it, and a binary heap by lease expiry for the claims in flight), so a claim reads a few neighbouring rows
+ *   whatever the number of pending sends, in (`nextAttemptAt`, creation) order.
  *
  * @example
  * ```ts
