@@ -75,25 +75,47 @@ export const CONTACT_KINDS: readonly MessageKind[] = Object.freeze([
   "survey",
 ]);
 
-const TO_CONTACT: Readonly<Record<MessageKind, boolean>> = Object.freeze({
-  reminder: true,
-  "immediate-reminder": true,
-  confirmation: true,
-  "pending-confirmation": true,
-  cancellation: true,
-  survey: true,
-  "account-notification": false,
-  "practitioner-notification": false,
-  security: false,
-  "new-message": false,
-  "custom-sms": true,
-});
-
 /** Kinds planned from the appointment's state alone (not from an event): what an options change re-plans. */
 export const STEADY_KINDS: readonly MessageKind[] = Object.freeze(["reminder", "survey"]);
 
 /** Practitioner notifications are grouped in windows of this length, sent at the window's end (R-34). */
 export const PRACTITIONER_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Whether sends of `kind` are addressed to the contact (they then carry `contactId`); account, practitioner,
+ * security and new-message notifications are not. Comparisons rather than a lookup table: the hot paths read small
+ * tables with a different key almost every time
+ * (slot, channel, kind, event), and a keyed read that sees several property names goes through the engine's
+ * megamorphic lookup (a hashed cache probe, about 5 % of planning time measured): comparisons of interned strings
+ * cost a few instructions. Same for the slot, channel and event helpers below.
+ */
+function toContact(kind: MessageKind): boolean {
+  return (
+    kind === "reminder" ||
+    kind === "immediate-reminder" ||
+    kind === "confirmation" ||
+    kind === "pending-confirmation" ||
+    kind === "cancellation" ||
+    kind === "survey" ||
+    kind === "custom-sms"
+  );
+}
+
+/** `reminders[slot]` (see {@link toContact}). */
+function slotOptions(reminders: AccountOptions["reminders"], slot: Slot): AccountOptions["reminders"]["first"] {
+  return slot === "first" ? reminders.first : reminders.second;
+}
+
+/** `EVENT_DATA[event]` (see {@link toContact}). */
+function eventData(event: AppointmentAction): PlannedSend["data"] {
+  return event === "created"
+    ? EVENT_DATA.created
+    : event === "moved"
+      ? EVENT_DATA.moved
+      : event === "cancelled"
+        ? EVENT_DATA.cancelled
+        : EVENT_DATA.confirmed;
+}
 
 const SLOTS = ["first", "second"] as const;
 // Data objects without per-send values are shared, frozen constants: sends' `data` is read-only.
@@ -272,7 +294,7 @@ function computeSlotInstant(
   channel: "email" | "sms",
   all: readonly Appointment[],
 ): Date | SkipReason | "disabled" {
-  const s = ctx.options.reminders[slot];
+  const s = slotOptions(ctx.options.reminders, slot);
   if (s.mode === "disabled" || !hasChannel(s.channel, channel)) return "disabled";
   if (s.mode === "new-contacts-only" && !isNewContact(a, all)) return "not-new-contact";
   const check = channel === "email" ? ctx.email : ctx.sms;
@@ -309,7 +331,7 @@ function contactRecipient(check: ChannelCheck): SendRecipient | undefined {
 function base(ctx: Ctx, key: string, kind: MessageKind, channel: PlannedSend["channel"], appointmentId: string) {
   const b: Omit<SkippedSend, "reason"> = { key, structureId: ctx.structureId, accountId: ctx.accountId, kind, channel };
   b.appointmentId = appointmentId;
-  if (TO_CONTACT[kind]) b.contactId = ctx.contact.id;
+  if (toContact(kind)) b.contactId = ctx.contact.id;
   return b;
 }
 
@@ -328,7 +350,7 @@ function makeSend(
 ): PlannedSend {
   // The shapes the planner builds most, each as one literal (its fields in the same order as the general case
   // below): every field then sits in the object itself, none in a separately allocated property store.
-  if (expiresAt !== undefined && TO_CONTACT[kind]) {
+  if (expiresAt !== undefined && toContact(kind)) {
     if (groupKey === undefined) {
       return {
         key,
@@ -374,7 +396,7 @@ function makeSend(
     data,
   };
   if (expiresAt !== undefined) send.expiresAt = expiresAt;
-  if (TO_CONTACT[kind]) send.contactId = ctx.contact.id;
+  if (toContact(kind)) send.contactId = ctx.contact.id;
   if (groupKey !== undefined) send.groupKey = groupKey;
   return send;
 }
@@ -383,7 +405,7 @@ function makeSend(
 export function planSteady(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft: Draft): void {
   const prefix = infoOf(ctx, a).prefix;
   for (const slot of SLOTS) {
-    const s = ctx.options.reminders[slot];
+    const s = slotOptions(ctx.options.reminders, slot);
     if (s.mode === "disabled") continue;
     if (hasChannel(s.channel, "email")) planOwnReminder(ctx, a, all, draft, prefix, slot, "email");
     if (hasChannel(s.channel, "sms")) {
@@ -419,7 +441,11 @@ function planOwnReminder(
     return;
   }
   const data: Record<string, JsonValue> =
-    channel === "sms" ? { slot, appointmentIds: [a.id], appointmentStarts: [infoOf(ctx, a).iso] } : SLOT_DATA[slot];
+    channel === "sms"
+      ? { slot, appointmentIds: [a.id], appointmentStarts: [infoOf(ctx, a).iso] }
+      : slot === "first"
+        ? SLOT_DATA.first
+        : SLOT_DATA.second;
   draft.plan.push(makeSend(ctx, key, "reminder", channel, a.id, recipient, sendAt, expiresOf(ctx, a), data));
 }
 
@@ -473,7 +499,9 @@ export function planSmsDay(
   }
   if (first === undefined) return;
   const recipient = contactRecipient(ctx.sms)!;
-  const groupKey = `${smsDayPrefix(ctx.structureId, ctx.accountId)}${seg(ctx.contact.id)}:${dayKey(day)}:${slot}`;
+  // `+`, not a template: see appointmentPrefix in keys.ts.
+  // biome-ignore lint/style/useTemplate: `+` on strings skips the ToString call per piece a template compiles to
+  const groupKey = smsDayPrefix(ctx.structureId, ctx.accountId) + seg(ctx.contact.id) + ":" + dayKey(day) + ":" + slot;
   if (members === undefined) {
     const key = reminderKey(infoOf(ctx, first).prefix, slot, "sms");
     const data = { slot, appointmentIds: [first.id], appointmentStarts: [infoOf(ctx, first).iso] };
@@ -649,7 +677,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
   // Created and confirmed follow `onCreate`; moved and cancelled follow `onModify`.
   const byOption = event === "created" || event === "confirmed" ? ir.onCreate : ir.onModify;
   for (const channel of CONTACT_CHANNELS) {
-    const ticked = byOption && options.immediateReminder[channel];
+    const ticked = byOption && (channel === "email" ? ir.email : ir.sms);
     const override = input.overrides?.contact?.[channel];
     const on = override ?? ticked;
     const check = channel === "email" ? ctx.email : ctx.sms;
@@ -685,7 +713,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
         recipient,
         sendAt === ctx.now ? ctx.nowDate : new Date(sendAt),
         expiresOf(ctx, a),
-        EVENT_DATA[event],
+        eventData(event),
       ),
     );
   }
@@ -721,17 +749,21 @@ function ownAccount(accountId: string): readonly NotificationRecipient[] {
 function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
   const { event, options, account } = input;
   if (event === "confirmed") return;
-  const ticked = options.notifications[event];
+  // Keyed reads with a different name each time are megamorphic (see toContact): branches instead.
+  const notifications = options.notifications;
+  const ticked =
+    event === "created" ? notifications.created : event === "moved" ? notifications.moved : notifications.cancelled;
   const configured = options.notifications.recipients;
   const recipients: readonly NotificationRecipient[] = configured.length > 0 ? configured : ownAccount(account.id);
   const data: PlannedSend["data"] =
     event === "moved" && input.previous
       ? { event, previousStart: isoString(input.previous.start.getTime()) }
-      : EVENT_DATA[event];
+      : eventData(event);
   for (const channel of ACCOUNT_CHANNELS) {
     const override = input.overrides?.account?.[channel];
-    const on = override ?? ticked[channel];
-    if (!on && !ticked[channel]) continue;
+    const tickedHere = channel === "message" ? ticked.message : channel === "email" ? ticked.email : ticked.sms;
+    const on = override ?? tickedHere;
+    if (!on && !tickedHere) continue;
     // An index loop: `for…of` over a frozen array (the default list, resolved options) is not optimised and
     // allocates an iterator result per element.
     for (let i = 0; i < recipients.length; i++) {
@@ -758,7 +790,8 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
 
 /** The start of the 10-minute window holding `now`; its end is the send instant. */
 export function practitionerWindowStart(now: number): number {
-  return Math.floor(now / PRACTITIONER_WINDOW_MS) * PRACTITIONER_WINDOW_MS;
+  // PRACTITIONER_WINDOW_MS as a literal: a bundled module constant is reloaded and type-checked on every use.
+  return Math.floor(now / 600_000) * 600_000;
 }
 
 function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
@@ -774,7 +807,7 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
     late = notifiesPractitioner("move", at, input.previous!.start) || notifiesPractitioner("move", at, a.start);
   }
   const windowStart = practitionerWindowStart(ctx.now);
-  const windowEnd = windowStart + PRACTITIONER_WINDOW_MS;
+  const windowEnd = windowStart + 600_000; // PRACTITIONER_WINDOW_MS
   const windowIso = isoString(windowStart);
   // One `Date` for the window's end, shared by both channels' sends (sends' dates are never mutated).
   let sendAt: Date | undefined;
@@ -799,7 +832,10 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
 }
 
 /** A valid `Date` (from any realm): has `getTime` and it is not `NaN`. */
-const isDate = (d: unknown): d is Date => (d instanceof Date ? !Number.isNaN(getTime.call(d)) : isDateLike(d));
+// Called as a method on a Date that keeps the standard getTime, getTime compiles to a read of the Date's slot;
+// `getTime.call(d)` stays a generic call through Function.prototype.call.
+const isDate = (d: unknown): d is Date =>
+  d instanceof Date && d.getTime === getTime ? !Number.isNaN(d.getTime()) : isDateLike(d);
 const getTime = Date.prototype.getTime;
 /** Dates of another realm (and anything with a working `getTime`): the general check. */
 const isDateLike = (d: unknown): d is Date =>
@@ -951,7 +987,7 @@ export function planAppointmentEvent(input: PlanAppointmentEventInput): PlanResu
       const leftDay = localDayNumber(left.start, left.timeZone);
       if (!live || subject.status !== "confirmed" || leftDay !== dayOf(ctx, subject)) {
         for (const slot of SLOTS) {
-          const s = options.reminders[slot];
+          const s = slotOptions(options.reminders, slot);
           if (s.mode !== "disabled" && hasChannel(s.channel, "sms"))
             planSmsDay(ctx, leftDay, slot, all, draft, undefined);
         }

@@ -4,10 +4,11 @@ import * as civil from "./civil.js";
 import * as validate from "./validate.js";
 
 // Bound once: when the sources are loaded as CommonJS (tsx from a CommonJS script), every use of an imported
-// binding is a getter call (measured there: a fifth of reminderInstant's time); a module constant costs nothing in
-// either module system (as ES modules, and in the bundled dist, the difference is within noise). No import cycle
-// here, so the bindings are initialised when read.
-const { DAY_MS, HOUR_MS, MAX_INSTANT_MS, MIN_INSTANT_MS, parseTimeOfDay } = civil;
+// binding is a getter call (measured there: a fifth of reminderInstant's time). No import cycle here, so the
+// bindings are initialised when read. The planner's path (applyQuietHoursMs, quietMove) spells DAY_MS (86_400_000),
+// HOUR_MS (3_600_000) and MIN_INSTANT_MS … MAX_INSTANT_MS as literals: the dist's bundler turns module constants
+// into `var`s, which optimized code reloads and type-checks on every use.
+const { parseTimeOfDay } = civil;
 const { Checks, checkResult, instantOf } = validate;
 const { zoneTable } = zoneEngine;
 
@@ -83,18 +84,18 @@ export function applyQuietHours(sendAt: Date, start: Date, timeZone: string, qui
 function quietMove(t: number, s: number, zone: ZoneTable, qs: number, qe: number): number {
   if (qs === qe) return t;
   const local = t + zone.offsetAt(t);
-  const day = Math.floor(local / DAY_MS);
-  const timeOfDay = local - day * DAY_MS;
+  const day = Math.floor(local / 86_400_000);
+  const timeOfDay = local - day * 86_400_000;
   const wraps = qs > qe;
   const inside = wraps ? timeOfDay > qs || timeOfDay < qe : timeOfDay > qs && timeOfDay < qe;
   if (!inside) return t;
   // The window holding sendAt opens on `openDay` and closes on `closeDay`.
   const closeDay = wraps && timeOfDay > qs ? day + 1 : day;
   const openDay = wraps ? closeDay - 1 : closeDay;
-  let end = zone.resolve(closeDay * DAY_MS + qe);
-  if (end <= t) end = zone.resolve(closeDay * DAY_MS + qe, true);
-  if (s - end >= HOUR_MS) return end;
-  return zone.resolve(openDay * DAY_MS + qs);
+  let end = zone.resolve(closeDay * 86_400_000 + qe);
+  if (end <= t) end = zone.resolve(closeDay * 86_400_000 + qe, true);
+  if (s - end >= 3_600_000) return end;
+  return zone.resolve(openDay * 86_400_000 + qs);
 }
 
 // The last quiet window parsed (its two strings and their values): accounts' windows repeat across calls.
@@ -123,15 +124,15 @@ export function applyQuietHoursMs(sendAt: number, start: Date, timeZone: string,
   const qs = lastQsMs;
   const qe = lastQeMs;
   if (
-    sendAt >= MIN_INSTANT_MS &&
-    sendAt <= MAX_INSTANT_MS &&
+    sendAt >= -62_135_337_600_000 &&
+    sendAt <= 253_401_955_200_000 &&
     !Number.isNaN(s) &&
     zone !== undefined &&
     qs >= 0 &&
     qe >= 0
   ) {
     const r = quietMove(sendAt, s, zone, qs, qe);
-    if (r >= MIN_INSTANT_MS && r <= MAX_INSTANT_MS) return r;
+    if (r >= -62_135_337_600_000 && r <= 253_401_955_200_000) return r;
   }
   // Something is wrong: the public function throws the very same error.
   return applyQuietHours(new Date(sendAt), start, timeZone, quiet).getTime();

@@ -74,6 +74,8 @@ describe("reminderInstant", () => {
       ["a number", 1_780_000_000_000],
       ["null", null],
       ["a Date-like object", { getTime: (): number => 0 }],
+      ["an object made from Date.prototype", Object.create(Date.prototype)],
+      ["an object borrowing Date's getTime", { getTime: Date.prototype.getTime }],
       ["an instant before year 1", new Date(-62_135_596_800_001)],
       ["an instant after 9999-12-28", new Date(253_401_955_200_001)],
     ])("start: %s → invalid-date", (_, value) => {
