@@ -4,20 +4,29 @@
 // zod (AppointmentSchema, ContactSchema, AgendaSchema, resolveOptions on the stored partial options) per event.
 // Target (issue 4): >= 300 k events/s.
 // Run: node --conditions=@rappel/source --expose-gc --import tsx bench/planner.bench.ts
-import { writeFileSync } from "node:fs";
+//
+// The same run then measures the built dist (`pnpm build` first; what integrators run): a child process loads
+// packages/core/dist and packages/reminders/dist without the @rappel/source condition, times the cold and warm
+// rounds with its own floor, and reports a checksum of its first 2,000 plans' JSON, compared with the sources' here.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-// The root package does not depend on the workspace packages: import the sources directly.
-import {
-  type AccountOptionsInput,
-  AgendaSchema,
-  type Appointment,
-  AppointmentSchema,
-  type Contact,
-  ContactSchema,
-  resolveOptions,
-} from "../packages/core/src/index.js";
-import { type PlanAppointmentEventInput, planAppointmentEvent } from "../packages/reminders/src/planning/index.js";
+// The root package does not depend on the workspace packages: import the sources directly (or, with `--dist`, the
+// built packages).
+import type { AccountOptionsInput, Appointment, Contact } from "../packages/core/src/index.js";
+import type { PlanAppointmentEventInput } from "../packages/reminders/src/planning/index.js";
+
+const DIST_MODE = process.argv.includes("--dist");
+const DIST_CORE = new URL("../packages/core/dist/index.js", import.meta.url);
+const DIST_REMINDERS = new URL("../packages/reminders/dist/index.js", import.meta.url);
+const { AgendaSchema, AppointmentSchema, ContactSchema, resolveOptions } = (
+  DIST_MODE ? await import(DIST_CORE.href) : await import("../packages/core/src/index.js")
+) as typeof import("../packages/core/src/index.js");
+const { planAppointmentEvent } = (
+  DIST_MODE ? await import(DIST_REMINDERS.href) : await import("../packages/reminders/src/planning/index.js")
+) as typeof import("../packages/reminders/src/planning/index.js");
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const loadStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
@@ -199,26 +208,71 @@ function floor(i: number): number {
   return { plan, cancel: [], skipped: [] }.plan.length;
 }
 
-for (let round = 0; round < 5; round++) {
+const ROUNDS = 7;
+for (let round = 0; round < ROUNDS; round++) {
   rounds.floor.push(measure(N, floor));
   rounds.planner.push(measure(N, (i) => planAppointmentEvent(inputs.at(i)).plan.length));
   rounds.warm.push(measure(N, (i) => planAppointmentEvent(distinct[i % WARM]!).plan.length));
-  rounds.naive.push(measure(NAIVE_N, (i) => naive(raw[i]!).plan.length));
+  if (!DIST_MODE) rounds.naive.push(measure(NAIVE_N, (i) => naive(raw[i]!).plan.length));
 }
+// Checksum of the first 2,000 plans' JSON: the sources and the dist must plan the same bytes.
+const planHash = createHash("sha256");
+for (let i = 0; i < 2_000; i++) planHash.update(JSON.stringify(planAppointmentEvent(inputs.at(i))));
+const planChecksum = planHash.digest("hex").slice(0, 16);
 const medianOf = (l: { wall: number; cpu: number }[]) => {
   const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   return { wall: mid(l.map((r) => r.wall)), cpu: mid(l.map((r) => r.cpu)) };
 };
+const bestOfRounds = (l: { wall: number; cpu: number }[]) => ({
+  wall: Math.max(...l.map((r) => r.wall)),
+  cpu: Math.max(...l.map((r) => r.cpu)),
+});
+if (DIST_MODE) {
+  // The child run: one JSON line for the parent.
+  console.log(
+    JSON.stringify({
+      median: { planner: medianOf(rounds.planner), warm: medianOf(rounds.warm), floor: medianOf(rounds.floor) },
+      best: {
+        planner: bestOfRounds(rounds.planner),
+        warm: bestOfRounds(rounds.warm),
+        floor: bestOfRounds(rounds.floor),
+      },
+      rounds: { planner: rounds.planner, warm: rounds.warm, floor: rounds.floor },
+      checksum: planChecksum,
+      loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    }),
+  );
+  process.exit(0);
+}
+type DistResult = {
+  median: Record<"planner" | "warm" | "floor", { wall: number; cpu: number }>;
+  best: Record<"planner" | "warm" | "floor", { wall: number; cpu: number }>;
+  rounds: Record<"planner" | "warm" | "floor", { wall: number; cpu: number }[]>;
+  checksum: string;
+  loadAverage: number[];
+};
+// The built dist, in a child process (no @rappel/source condition: both packages resolve to their dist).
+let dist: DistResult | { missing: string } | { failed: string };
+if (!existsSync(DIST_CORE) || !existsSync(DIST_REMINDERS)) dist = { missing: "packages/*/dist not built (pnpm build)" };
+else {
+  const child = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", new URL(import.meta.url).pathname, "--dist"],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  try {
+    dist = JSON.parse(child.stdout.trim().split("\n").pop() ?? "") as DistResult;
+  } catch {
+    dist = { failed: `${child.status}: ${child.stderr.slice(0, 500)}` };
+  }
+}
 const median = {
   planner: medianOf(rounds.planner),
   warm: medianOf(rounds.warm),
   naive: medianOf(rounds.naive),
   floor: medianOf(rounds.floor),
 };
-const bestOf = (l: { wall: number; cpu: number }[]) => ({
-  wall: Math.max(...l.map((r) => r.wall)),
-  cpu: Math.max(...l.map((r) => r.cpu)),
-});
+const bestOf = bestOfRounds;
 const best = {
   planner: bestOf(rounds.planner),
   warm: bestOf(rounds.warm),
@@ -234,7 +288,7 @@ const machine = {
   platform: `${os.platform()} ${os.release()} ${os.arch()}`,
   cpu: os.cpus()[0]?.model ?? "unknown",
   cores: os.cpus().length,
-  note: "2 cores shared with other jobs while measuring: medians and best of 5 rounds",
+  note: `2 cores shared with other jobs while measuring: medians and best of ${ROUNDS} rounds`,
   loadAverage1m: Math.round(load * 10) / 10,
   loadAverageAtStart: loadStart,
   loadAverageAtEnd: loadEnd,
@@ -268,8 +322,33 @@ const result = {
   },
   floorShareOnCpuTime: Math.round((median.planner.cpu / median.floor.cpu) * 100) / 100,
   peakRssMiB: Math.round(rss / 1_048_576),
+  planChecksum,
+  dist:
+    "median" in dist
+      ? {
+          ...dist,
+          sameAsSources: dist.checksum === planChecksum,
+          metOnCpuTimeMedian: dist.median.planner.cpu >= 300_000,
+        }
+      : dist,
 };
+if ("median" in dist && dist.checksum !== planChecksum) process.exitCode = 1;
 const fmt = (n: number) => n.toLocaleString("en-US");
+const distSection =
+  "median" in dist
+    ? `Built dist (packages/*/dist from \`pnpm build\`, loaded without the @rappel/source condition, in a child process
+of this run; load average at its end ${dist.loadAverage.join(" / ")}):
+
+| dist | events/s per CPU-second (median of ${ROUNDS}) | per CPU-second (best of ${ROUNDS}) | wall (median of ${ROUNDS}) | wall (best of ${ROUNDS}) |
+| --- | ---: | ---: | ---: | ---: |
+| cold inputs | **${fmt(dist.median.planner.cpu)}** | ${fmt(dist.best.planner.cpu)} | ${fmt(dist.median.planner.wall)} | ${fmt(dist.best.planner.wall)} |
+| warm inputs | **${fmt(dist.median.warm.cpu)}** | ${fmt(dist.best.warm.cpu)} | ${fmt(dist.median.warm.wall)} | ${fmt(dist.best.warm.wall)} |
+| output-allocation floor | ${fmt(dist.median.floor.cpu)} | ${fmt(dist.best.floor.cpu)} | ${fmt(dist.median.floor.wall)} | ${fmt(dist.best.floor.wall)} |
+
+Dist rounds (CPU / wall): cold ${dist.rounds.planner.map((r) => `${fmt(r.cpu)} / ${fmt(r.wall)}`).join("; ")};
+warm ${dist.rounds.warm.map((r) => `${fmt(r.cpu)} / ${fmt(r.wall)}`).join("; ")}.
+The dist plans the same bytes as the sources on the first 2,000 events: **${dist.checksum === planChecksum ? "yes" : "NO"}** (checksum ${dist.checksum}).`
+    : `Built dist: ${"missing" in dist ? dist.missing : `the child run failed (${dist.failed})`}.`;
 const md = `# Planner benchmark
 
 \`node --conditions=@rappel/source --expose-gc --import tsx bench/planner.bench.ts\` — ${result.date}
@@ -280,7 +359,7 @@ Workload: ${fmt(N)} "appointment created" events (${fmt(DISTINCT)} distinct ones
 DST changes included), ${result.workload.options}. One contact in four has another appointment the same day.
 Per 10,000 events: ${fmt(sends)} sends planned, ${fmt(skipped)} skipped.
 
-| implementation | events/s per CPU-second (median of 5) | per CPU-second (best of 5) | wall (median of 5) | wall (best of 5) |
+| implementation | events/s per CPU-second (median of ${ROUNDS}) | per CPU-second (best of ${ROUNDS}) | wall (median of ${ROUNDS}) | wall (best of ${ROUNDS}) |
 | --- | ---: | ---: | ---: | ---: |
 | \`planAppointmentEvent\`, cold inputs (20,000 distinct events cycled; validated once at the boundary) | **${fmt(median.planner.cpu)}** | ${fmt(best.planner.cpu)} | ${fmt(median.planner.wall)} | ${fmt(best.planner.wall)} |
 | \`planAppointmentEvent\`, warm inputs (1,000 distinct events cycled: cache-resident, as right after parsing) | **${fmt(median.warm.cpu)}** | ${fmt(best.warm.cpu)} | ${fmt(median.warm.wall)} | ${fmt(best.warm.wall)} |
@@ -301,6 +380,8 @@ core: cold inputs **${result.target.metOnCpuTimeMedian ? "met" : "not met"}** on
 ${result.target.metOnWallTimeMedian ? "met" : "not met"} on the median wall-clock rate); warm inputs **${result.target.metWarmOnCpuTimeMedian ? "met" : "not met"}** on the median CPU-time rate
 (${result.target.metWarmOnCpuTimeBest ? "met" : "not met"} by the best round).
 Both entry points give identical results on the first 2,000 events (checked in the run). Peak RSS ${result.peakRssMiB} MiB.
+
+${distSection}
 `;
 const dir = new URL("./results/", import.meta.url);
 writeFileSync(new URL("planner.json", dir), `${JSON.stringify(result, null, 2)}\n`);

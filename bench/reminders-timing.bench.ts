@@ -5,16 +5,32 @@
 // 1,000,000 appointments in 50 zones, dates packed around each zone's 2026–2027 DST transitions, two reminder
 // offsets each. Rappel computes all of them; date-fns-tz computes a sample (every 50th appointment: 20,000) and its
 // rate is extrapolated. Every sampled input is compared. Writes bench/results/reminders-timing.{json,md}.
+//
+// The same run then measures the built dist (`pnpm build` first; what integrators run): a child process loads
+// packages/reminders/dist and packages/core/dist without the @rappel/source condition, times the same passes with
+// its own interleaved allocation floor, and reports a checksum of its results, compared with the sources' here.
 
 // date-fns-tz's toZonedTime returns the wall time in the *host's* local fields: pin the host zone so the
 // straightforward side is at least well defined. Rappel does not read it.
 process.env.TZ = "UTC";
 
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { zoneTable } from "../packages/core/src/time/zoneEngine.js";
-import { reminderInstant } from "../packages/reminders/src/index.js";
+import type { ZoneTable } from "../packages/core/src/time/zoneEngine.js";
+import type { ReminderOffset } from "../packages/reminders/src/index.js";
+
+// `--dist`: the child run on the built packages (see above). Otherwise the sources, as the other benchmarks.
+const DIST_MODE = process.argv.includes("--dist");
+const DIST_ENTRY = new URL("../packages/reminders/dist/index.js", import.meta.url);
+const DIST_CORE = new URL("../packages/core/dist/index.js", import.meta.url);
+const { reminderInstant } = (
+  DIST_MODE ? await import(DIST_ENTRY.href) : await import("../packages/reminders/src/index.js")
+) as { reminderInstant: (start: Date, timeZone: string, offset: ReminderOffset) => Date };
+const { zoneTable } = (
+  DIST_MODE ? await import(DIST_CORE.href) : await import("../packages/core/src/time/zoneEngine.js")
+) as { zoneTable: (name: string) => ZoneTable | undefined };
 
 type Offset = { value: number; unit: "hours" | "days"; at?: string };
 
@@ -31,7 +47,7 @@ const dateFnsTzVersion = (requireFromReminders("date-fns-tz/package.json") as { 
 
 const N = 1_000_000;
 const SAMPLE_EVERY = 50;
-const RUNS = 5;
+const RUNS = 7;
 const DAY = 86_400_000;
 
 const ZONES = [
@@ -233,6 +249,65 @@ gc?.();
 const tablesKiB = (process.memoryUsage().heapUsed - heapBefore) / 1024;
 const chunks = ZONES.reduce((n, z) => n + zoneTable(z)!.chunksBuilt, 0);
 
+/** FNV-1a over the results' bytes: equal checksums, equal results (sources against dist). */
+function checksum(a: Float64Array, b: Float64Array): string {
+  let h = 0x811c9dc5;
+  for (const words of [new Uint32Array(a.buffer), new Uint32Array(b.buffer)]) {
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+const medianOf = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+
+if (DIST_MODE) {
+  // The child run: Rappel's passes and the floor, interleaved as below, no date-fns-tz; one JSON line out.
+  const out: Record<string, unknown>[] = [];
+  for (const scenario of SCENARIOS) {
+    const [o1, o2] = scenario.offsets;
+    const mine1 = new Float64Array(N);
+    const mine2 = new Float64Array(N);
+    const rates: number[] = [];
+    const cpuRates: number[] = [];
+    const floorCpuRates: number[] = [];
+    for (let run = -1; run < RUNS; run++) {
+      gc?.();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < N; i++) {
+        mine1[i] = reminderInstant(starts[i]!, zones[i]!, o1).getTime();
+        mine2[i] = reminderInstant(starts[i]!, zones[i]!, o2).getTime();
+      }
+      const wall = N / ((performance.now() - t0) / 1000);
+      const cpu = process.cpuUsage(c0);
+      gc?.();
+      const c2 = process.cpuUsage();
+      let f = 0;
+      for (let i = 0; i < N; i++) {
+        const t = starts[i]!.getTime();
+        f += new Date(t - 1).getTime() - new Date(t - 2).getTime();
+      }
+      const cpu2 = process.cpuUsage(c2);
+      if (run < 0 || f < 0) continue; // the first pass warms up
+      rates.push(wall);
+      cpuRates.push(N / ((cpu.user + cpu.system) / 1e6));
+      floorCpuRates.push(N / ((cpu2.user + cpu2.system) / 1e6));
+    }
+    out.push({
+      scenario: scenario.name,
+      wallMedian: Math.round(medianOf(rates)),
+      wallBest: Math.round(Math.max(...rates)),
+      cpuMedian: Math.round(medianOf(cpuRates)),
+      floorCpuMedian: Math.round(medianOf(floorCpuRates)),
+      runs: rates.map(Math.round),
+      cpuRuns: cpuRates.map(Math.round),
+      checksum: checksum(mine1, mine2),
+    });
+  }
+  console.log(JSON.stringify({ dist: out, loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))) }));
+  process.exit(0);
+}
+
 let sink = 0;
 for (const scenario of SCENARIOS) {
   const [o1, o2] = scenario.offsets;
@@ -361,6 +436,7 @@ for (const scenario of SCENARIOS) {
       cpuMedian: Math.round(cpuMedian / theirCpuRate),
     },
     identicalOnSample: `${identical}/${sampleIdx.length}`,
+    checksum: checksum(mine1, mine2),
     mismatches,
     rawDateFnsTzDisagreements: rawDisagreements,
     rawDateFnsTzExamples: rawExamples,
@@ -379,6 +455,44 @@ for (const scenario of SCENARIOS) {
 }
 
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+
+// The built dist, in a child process (no @rappel/source condition: @rappel/core resolves to its dist too).
+interface DistRow {
+  scenario: string;
+  wallMedian: number;
+  wallBest: number;
+  cpuMedian: number;
+  floorCpuMedian: number;
+  runs: number[];
+  cpuRuns: number[];
+  checksum: string;
+}
+let dist: { rows: DistRow[]; loadAverage: number[] } | { missing: string } | { failed: string };
+if (!existsSync(DIST_ENTRY) || !existsSync(DIST_CORE)) dist = { missing: "packages/*/dist not built (pnpm build)" };
+else {
+  const child = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", new URL(import.meta.url).pathname, "--dist"],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  const line = child.stdout.trim().split("\n").pop() ?? "";
+  try {
+    const parsed = JSON.parse(line) as { dist: DistRow[]; loadAverage: number[] };
+    dist = { rows: parsed.dist, loadAverage: parsed.loadAverage };
+  } catch {
+    dist = { failed: `${child.status}: ${child.stderr.slice(0, 500)}` };
+  }
+}
+const distRows = "rows" in dist ? dist.rows : [];
+for (const [k, r] of distRows.entries()) {
+  const same = r.checksum === (results[k] as { checksum: string }).checksum;
+  console.log(
+    `dist, ${r.scenario}: ${(r.wallMedian / 1e6).toFixed(2)} M appts/s (median of ${RUNS}, best ${(r.wallBest / 1e6).toFixed(2)}), ` +
+      `${(r.cpuMedian / 1e6).toFixed(2)} M per CPU-second (floor ${(r.floorCpuMedian / 1e6).toFixed(2)}); same results as the sources: ${same}`,
+  );
+  if (!same) process.exitCode = 1;
+}
+if (!("rows" in dist)) console.log(`dist: ${"missing" in dist ? dist.missing : dist.failed}`);
 const report = {
   benchmark: "reminders-timing",
   date: new Date().toISOString(),
@@ -412,6 +526,7 @@ const report = {
   peakRssMiB: Number(peakRssMiB.toFixed(1)),
   targets: { appointmentsPerSecond: 3_000_000, speedup: 100 },
   results,
+  dist,
 };
 const dir = new URL("./results/", import.meta.url);
 writeFileSync(new URL("reminders-timing.json", dir), `${JSON.stringify(report, null, 2)}\n`);
@@ -431,6 +546,20 @@ const rows = results.map((r) => {
   };
   return `| ${x.scenario} | ${(x.rappelAppointmentsPerSecond.median / 1e6).toFixed(2)} M/s (best ${(x.rappelAppointmentsPerSecond.best / 1e6).toFixed(2)}) | ${(x.rappelAppointmentsPerCpuSecond.median / 1e6).toFixed(2)} M/s | ${(x.allocationFloorAppointmentsPerSecond.median / 1e6).toFixed(2)} M/s (CPU ${(x.allocationFloorAppointmentsPerCpuSecond.median / 1e6).toFixed(2)}; Rappel ${Math.round(x.shareOfFloorOnCpuTime * 100)} % of it) | ${(x.dateFnsTz.appointmentsPerSecond / 1e3).toFixed(1)} k/s | ×${x.speedup.median} (CPU ×${x.speedup.cpuMedian}) | ${x.identicalOnSample} | ${x.rawDateFnsTzDisagreements} |`;
 });
+const distTable =
+  "rows" in dist
+    ? `Built dist (packages/*/dist from \`pnpm build\`, loaded without the @rappel/source condition, in a child process
+of this run with its own interleaved floor; load average at its end ${dist.loadAverage.join(" / ")}):
+
+| offsets | dist, wall clock (median of ${RUNS}) | dist, per CPU-second | its allocation floor, per CPU-second | same results as the sources (checksum of the 2 M reminders) |
+| --- | --- | --- | --- | --- |
+${dist.rows
+  .map(
+    (r, k) =>
+      `| ${r.scenario} | ${(r.wallMedian / 1e6).toFixed(2)} M/s (best ${(r.wallBest / 1e6).toFixed(2)}) | ${(r.cpuMedian / 1e6).toFixed(2)} M/s | ${(r.floorCpuMedian / 1e6).toFixed(2)} M/s (dist ${Math.round((r.cpuMedian / r.floorCpuMedian) * 100)} % of it) | ${r.checksum === (results[k] as { checksum: string }).checksum ? "yes" : "NO"} |`,
+  )
+  .join("\n")}`
+    : `Built dist: ${"missing" in dist ? dist.missing : `the child run failed (${dist.failed})`}.`;
 const examples = results.flatMap((r) => (r as { rawDateFnsTzExamples: string[] }).rawDateFnsTzExamples);
 const md = `# reminders-timing
 
@@ -456,6 +585,8 @@ ${report.date}. Host TZ pinned to UTC for date-fns-tz.
 | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
 
+${distTable}
+
 - Targets: ≥ 3 M appointments/s and ≥ 100× date-fns-tz, identical results. Rates are appointments (2 calls each)
   per second of wall clock; "per CPU-second" divides by the process's user + system CPU time instead, which is
   what the code costs when the machine's cores are shared with other jobs (it counts GC threads too, so it errs low).
@@ -464,10 +595,12 @@ ${rows.join("\n")}
   \`new Date(ms)\` is a call into the runtime's C++ (about 70 ns here, against about 3 ns for a plain object), so
   the floor is mostly the two constructor calls, and Rappel's own work per appointment is the gap between the floor
   and Rappel's rate (compare them on CPU time: the load moves both).
-- The sources run as ES modules here (\`bench/\` is \`"type": "module"\`); a bundle of the same sources (esbuild, target
-  node20, as tsup builds the dist) measured the same within noise. Loading the sources as CommonJS (tsx from a CommonJS script) used
-  to add a getter call per use of every imported constant (a fifth of \`reminderInstant\`): the timing modules
-  now bind their imports once.
+- The sources run as ES modules here (the root package is \`"type": "module"\`); the dist is what tsup builds (esbuild
+  bundles, target node20), where every module-level \`const\` becomes a \`var\`: optimized code then reloads such a
+  constant from the module context and checks it is a number at each use, so the hot paths of the zone engine and
+  the timing functions spell their numeric constants as literals. Loading the sources as CommonJS (tsx from a
+  CommonJS script) used to add a getter call per use of every imported binding: the timing modules bind their
+  imports once.
 - Transition tables: built in ${buildMs.toFixed(0)} ms for ${ZONES.length} zones (${chunks} chunks of 360 days, sampled from
   \`Intl.DateTimeFormat\`, each change bisected to the second), about ${Math.round(tablesKiB)} KiB of heap with the
   ${ZONES.length} \`Intl.DateTimeFormat\` instances; built lazily on first use in normal operation.
