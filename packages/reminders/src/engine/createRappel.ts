@@ -1481,7 +1481,7 @@ export function createRappel(options: RappelOptions): Rappel {
   }
 
   /** Phase 4, once the transport answered: the outcome is queued, usage counted, a retry planned. */
-  async function sent(u: Unit, attempt: Attempt): Promise<void> {
+  function sent(u: Unit, attempt: Attempt): Promise<void> | undefined {
     const { batch, claims, refs, live } = u;
     const lead = claims[0]!.send;
     const sid = lead.structureId;
@@ -1502,9 +1502,35 @@ export function createRappel(options: RappelOptions): Rappel {
       if (attempt.status) outcome.providerStatus = attempt.status;
       const extra = { provider: attempt.provider, providerMessageId: attempt.providerMessageId, channel };
       for (const i of live) queue(u, i, { ref: refs[i]!, outcome }, "sent", "sent", extra);
-      logger.info("send.sent", { sendKey: lead.key, structureId: sid, channel, provider: attempt.provider });
-      return;
+      // The default logger drops info events: no event object per send for it.
+      if (logger !== noopLogger)
+        logger.info("send.sent", { sendKey: lead.key, structureId: sid, channel, provider: attempt.provider });
+      return undefined;
     }
+    if (attempt.failure === "unknown") {
+      // It may have gone out: the credits stay counted.
+      if (u.later !== undefined) countLater(batch, sid, lead.accountId, u.month, u.later);
+      const code = failureCode(attempt.error);
+      const outcome: SendOutcome = {
+        status: "unknown",
+        failureCode: code,
+        failureReason: failureText(attempt.error),
+        provider: attempt.provider,
+      };
+      const extra = { provider: attempt.provider, reason: code };
+      for (const i of live) queue(u, i, { ref: refs[i]!, outcome }, "unknown", "unknown", extra);
+      logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, code });
+      return undefined;
+    }
+    return notSent(u, attempt as Extract<Attempt, { ok: false }>);
+  }
+
+  /** Phase 4 after a failed or transient attempt: credits given back, then failed or rescheduled. */
+  async function notSent(u: Unit, attempt: Extract<Attempt, { ok: false }>): Promise<void> {
+    const { batch, claims, refs, live } = u;
+    const lead = claims[0]!.send;
+    const sid = lead.structureId;
+    const channel = u.channel;
     const code = failureCode(attempt.error);
     const reason = failureText(attempt.error);
     const finish = (status: "unknown" | "failed", failureReason: string) => {
@@ -1512,13 +1538,6 @@ export function createRappel(options: RappelOptions): Rappel {
       const extra = { provider: attempt.provider, reason: code };
       for (const i of live) queue(u, i, { ref: refs[i]!, outcome }, status, status, extra);
     };
-    if (attempt.failure === "unknown") {
-      // It may have gone out: the credits stay counted.
-      if (u.later !== undefined) countLater(batch, sid, lead.accountId, u.month, u.later);
-      finish("unknown", reason);
-      logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, code });
-      return;
-    }
     await unreserve(u);
     if (attempt.failure === "permanent") {
       finish("failed", reason);

@@ -86,13 +86,9 @@ export function macroContext(send: SendRecord, d: RenderData, email: boolean): M
   const details = d.options.communication.emailDetails;
   const ctx: MacroContext = { account: { name: d.account.name }, clinic: { name: d.account.name } };
   if (d.contact) {
-    ctx.client = {
-      firstName: d.contact.firstName,
-      lastName: d.contact.lastName,
-      name: `${d.contact.firstName} ${d.contact.lastName}`.trim(),
-    };
-    if (send.recipient.type === "contact")
-      ctx.recipient = { name: `${d.contact.firstName} ${d.contact.lastName}`.trim() };
+    const name = `${d.contact.firstName} ${d.contact.lastName}`.trim();
+    ctx.client = { firstName: d.contact.firstName, lastName: d.contact.lastName, name };
+    if (send.recipient.type === "contact") ctx.recipient = { name };
   }
   if (a) {
     const appointment: NonNullable<MacroContext["appointment"]> = { start: a.start, end: a.end, timeZone: a.timeZone };
