@@ -76,6 +76,9 @@ function makeChunk(startS: number, off0: number, times: readonly number[], offs:
   };
 }
 
+/** A placeholder for {@link ZoneTable}'s last-chunk field before any chunk is used (never read as a chunk). */
+const NO_CHUNK = makeChunk(0, 0, [], []);
+
 type Sampler = (epochSeconds: number) => number;
 
 let digitOrderOk: boolean | undefined;
@@ -173,6 +176,9 @@ export class ZoneTable {
   private readonly fixedChunk: Chunk | undefined;
   private readonly dense: (Chunk | undefined)[] = new Array<Chunk | undefined>(DENSE_LEN).fill(undefined);
   private readonly sparse = new Map<number, Chunk>();
+  /** The chunk index and chunk last used by {@link chunk} (no index is -1,000,000: none at first). */
+  private lastIdx = -1_000_000;
+  private lastChunk: Chunk = NO_CHUNK;
   private eraFormatter: Intl.DateTimeFormat | undefined;
   /** The stretch [fieldsLo, fieldsHi) of constant offset `fieldsOff` last read by {@link localFields} (empty at first). */
   private fieldsLo = 0;
@@ -189,9 +195,14 @@ export class ZoneTable {
   }
 
   private chunk(idx: number): Chunk {
+    // The chunk last used, in the table object itself: one read instead of the dense array's two.
+    if (idx === this.lastIdx) return this.lastChunk;
     const k = idx + 80;
-    const c = k >= 0 && k < 400 ? this.dense[k] : this.sparse.get(idx);
-    return c === undefined ? this.build(idx) : c;
+    let c = k >= 0 && k < 400 ? this.dense[k] : this.sparse.get(idx);
+    if (c === undefined) c = this.build(idx);
+    this.lastIdx = idx;
+    this.lastChunk = c;
+    return c;
   }
 
   private build(idx: number): Chunk {
