@@ -139,10 +139,15 @@ export async function withDeadlockRetry<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function inTransaction<T>(c: SqlQueryable, fn: (q: Query) => Promise<T>, prelude?: string): Promise<T> {
+async function inTransaction<T>(
+  c: SqlQueryable,
+  fn: (q: Query) => Promise<T>,
+  prelude: string | undefined,
+  named: boolean,
+): Promise<T> {
   await c.query(prelude === undefined ? "BEGIN" : `BEGIN; ${prelude}`);
   try {
-    const out = await fn(runner(c, true));
+    const out = await fn(runner(c, named));
     await c.query("COMMIT");
     return out;
   } catch (e) {
@@ -155,12 +160,13 @@ async function inTransaction<T>(c: SqlQueryable, fn: (q: Query) => Promise<T>, p
   }
 }
 
-export function poolDb(pool: PgPoolLike): Db {
+/** `named`: run the statements marked `prepare` as named prepared statements. */
+export function poolDb(pool: PgPoolLike, named = true): Db {
   const session: Db["session"] = async (fn) => {
     const c = await pool.connect();
     let broken: Error | undefined;
     try {
-      return await fn(runner(c, true));
+      return await fn(runner(c, named));
     } catch (e) {
       if (!(typeof e === "object" && e !== null && "code" in e)) broken = e as Error;
       throw e;
@@ -169,7 +175,7 @@ export function poolDb(pool: PgPoolLike): Db {
     }
   };
   return {
-    query: runner(pool, true),
+    query: runner(pool, named),
     tx: (fn, prelude) => withRetry(() => inTransactionOn(fn, prelude)),
     session,
   };
@@ -177,7 +183,7 @@ export function poolDb(pool: PgPoolLike): Db {
     const c = await pool.connect();
     let broken: Error | undefined;
     try {
-      return (await inTransaction(c, fn, prelude)) as T;
+      return (await inTransaction(c, fn, prelude, named)) as T;
     } catch (e) {
       if (!(typeof e === "object" && e !== null && "code" in e)) broken = e as Error;
       throw e;
@@ -187,12 +193,13 @@ export function poolDb(pool: PgPoolLike): Db {
   }
 }
 
-export function clientDb(client: SqlQueryable): Db {
+/** `named`: run the statements marked `prepare` as named prepared statements. */
+export function clientDb(client: SqlQueryable, named = true): Db {
   const exclusive = mutex();
-  const q = runner(client, true);
+  const q = runner(client, named);
   return {
     query: (text, params, prepare) => exclusive(() => q(text, params, prepare)),
-    tx: (fn, prelude) => withRetry(() => exclusive(() => inTransaction(client, fn, prelude))),
+    tx: (fn, prelude) => withRetry(() => exclusive(() => inTransaction(client, fn, prelude, named))),
     session: (fn) => exclusive(() => fn(q)),
   };
 }

@@ -102,6 +102,14 @@ export interface PostgresStorageOptions {
    * @default false
    */
   closeConnection?: boolean;
+  /**
+   * Run the hot statements (claim, hand-off, outcomes, journal, usage, opt-out check) as named prepared statements
+   * with node-postgres: parsed once per connection, planned once PostgreSQL settles on a generic plan. Set `false`
+   * behind a connection pooler that does not keep prepared statements across transactions (PgBouncer in
+   * transaction mode before 1.21, or without `max_prepared_statements`). Ignored with PGlite.
+   * @default true
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -474,11 +482,16 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
     throw invalid("earlyStatusRetentionMs must be a non-negative integer", [
       { path: "earlyStatusRetentionMs", message: "Expected a non-negative integer" },
     ]);
+  if (options.preparedStatements !== undefined && typeof options.preparedStatements !== "boolean")
+    throw invalid("preparedStatements must be a boolean", [
+      { path: "preparedStatements", message: "Expected true or false" },
+    ]);
+  const prepared = options.preparedStatements !== false;
   const db: Db =
     options.pool !== undefined
-      ? poolDb(options.pool)
+      ? poolDb(options.pool, prepared)
       : options.client !== undefined
-        ? clientDb(options.client)
+        ? clientDb(options.client, prepared)
         : pgliteDb(options.pglite!);
   const capabilities: StorageCapabilities = Object.freeze(
     options.pglite !== undefined
