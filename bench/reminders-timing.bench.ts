@@ -567,7 +567,7 @@ const md = `# reminders-timing
 each zone's 2026–2027 DST transitions (${nearTransition.toLocaleString("en")} within −2…+3 days of one), against the
 straightforward date-fns-tz ${dateFnsTzVersion} implementation (\`toZonedTime\` → \`subDays\`/\`setHours\` → \`fromZonedTime\`,
 \`subHours\` for hours) in the same run. date-fns-tz runs on a sample of every ${SAMPLE_EVERY}th appointment
-(${N / SAMPLE_EVERY} appointments, in five slices interleaved with Rappel's five full passes so that both sides
+(${N / SAMPLE_EVERY} appointments, in ${RUNS} slices interleaved with Rappel's ${RUNS} full passes so that both sides
 see the same machine load) and its rate is extrapolated; every sampled input is compared.
 
 date-fns-tz resolves a DST gap backwards and an overlap to the later instant, contrary to R-30, so the compared
