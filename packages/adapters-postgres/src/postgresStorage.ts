@@ -741,6 +741,10 @@ RETURNING ${CLAIM_RETURNING}`;
     WHERE s.structure_id = x.structure_id AND s.key = x.key AND s.status = 'sending' AND s.lease_token = x.token
       AND s.lease_expires_at > $4::timestamptz OFFSET 0) l`;
   const REFENCED = `s.status = 'sending' AND s.lease_token = x.token AND s.lease_expires_at > $4::timestamptz`;
+  // The rows to update are named by ctid twice: joined to their input, and as an array the planner reads with a TID
+  // scan. With the join alone, statistics taken while no row was 'sending' made the planner expect one row from a
+  // sequential scan of a small table (20,000 rows) and loop over the batch for each of its rows: 300-500 ms per
+  // batch of 500 instead of a few.
   const LOST_COLS =
     "t.i AS found, c.status AS cur_status, c.lease_token AS cur_token, c.lease_expires_at AS cur_expires";
 
@@ -752,7 +756,7 @@ u AS (
     attempts = s.attempts + CASE WHEN s.cancel_requested THEN 0 ELSE 1 END,
     handed_off_at = CASE WHEN s.cancel_requested THEN s.handed_off_at ELSE $4::timestamptz END,
     updated_at = CASE WHEN s.cancel_requested THEN s.updated_at ELSE $4::timestamptz END
-  FROM t x WHERE s.ctid = x.tid AND ${REFENCED}
+  FROM t x WHERE s.ctid = x.tid AND s.ctid = ANY(ARRAY(SELECT tid FROM t)) AND ${REFENCED}
   RETURNING x.i, s.cancel_requested, s.attempts
 )
 SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}`;
@@ -921,7 +925,7 @@ u AS (
     failure_code = COALESCE(x.failure_code, s.failure_code),
     failure_reason = COALESCE(x.failure_reason, s.failure_reason),
     skip_reason = COALESCE(x.skip_reason, s.skip_reason)
-  FROM t x WHERE s.ctid = x.tid AND ${REFENCED}
+  FROM t x WHERE s.ctid = x.tid AND s.ctid = ANY(ARRAY(SELECT tid FROM t)) AND ${REFENCED}
   RETURNING x.i, s.status, (extract(epoch FROM s.next_attempt_at) * 1000)::float8 AS next_attempt_at, s.provider_status,
     s.provider
 )
