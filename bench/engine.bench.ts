@@ -490,14 +490,17 @@ function abSection(): string {
   const row = (label: string, f: (t: Throughput) => number) => {
     const b = med(f, "baseline");
     const c = med(f, "current");
-    return `| ${label} | ${b} | ${us(b)} | ${c} | ${us(c)} | ×${(c / b).toFixed(2)} |`;
+    // The ratio of each pair (both sides under the same load), then their median and range.
+    const ratios = ok.map((p) => f(p.current) / f(p.baseline)).sort((x, y) => x - y);
+    const range = `${ratios[0]!.toFixed(2)}–${ratios[ratios.length - 1]!.toFixed(2)}`;
+    return `| ${label} | ${b} | ${us(b)} | ${c} | ${us(c)} | ×${median(ratios).toFixed(2)} (${range}) |`;
   };
   return `
 Interleaved A/B on the dist against a baseline build (\`${process.env.BENCH_AB_LABEL ?? AB_BASELINE}\`): ${ok.length} pairs of child
-runs, baseline then current, each the median of ${ROUNDS} rounds; the table gives the median over the pairs, per CPU second
+runs, baseline then current, each the median of ${ROUNDS} rounds; the table gives each side's median over the pairs, per CPU second
 (both sides saw the same machine load, ${ok.map((p) => `${p.baseline.loadAverage[0]}/${p.current.loadAverage[0]}`).join(", ")}).
 
-| measure (dist) | baseline per CPU second | µs per send | current per CPU second | µs per send | ratio |
+| measure (dist) | baseline per CPU second | µs per send | current per CPU second | µs per send | ratio: median of the pairs (range) |
 | --- | ---: | ---: | ---: | ---: | ---: |
 ${row("end to end", (t) => t.e2e.endToEndPerCpuSec)}
 ${row("of which planning", (t) => t.e2e.planPerCpuSec)}
