@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { createPostgresStorage } from "../packages/adapters-postgres/src/index.js";
 import { acquireServer, releaseServer } from "../packages/adapters-postgres/test/pg-server.js";
+import { BENCH_NOW, loadEngineSends } from "./postgres-load.js";
 
 const pkgRequire = createRequire(new URL("../packages/adapters-postgres/package.json", import.meta.url));
 // biome-ignore lint/suspicious/noExplicitAny: rows of ad hoc SQL
@@ -25,7 +26,7 @@ const PENDING = Number(process.env.PENDING ?? 200_000);
 const SENDS = Number(process.env.SENDS ?? 50_000);
 const BATCH = Number(process.env.BATCH ?? 500);
 const SCHEMA = "bench_steps";
-const NOW = new Date("2026-06-08T12:00:00.000Z");
+const NOW = new Date(BENCH_NOW);
 
 async function main() {
   process.env.RAPPEL_PG_STATEMENTS = "1";
@@ -42,19 +43,7 @@ async function main() {
     for (const sql of (process.env.EXTRA_SQL ?? "").split(";").filter((x) => x.trim() !== ""))
       await admin.query(sql.replaceAll("{s}", SCHEMA));
     const t0 = performance.now();
-    await admin.query(
-      `INSERT INTO ${SCHEMA}.sends (structure_id, key, account_id, kind, channel, recipient_type, recipient_id,
-         recipient_address, send_at, expires_at, appointment_id, contact_id, billing, data, status, next_attempt_at,
-         due_at, created_at, updated_at)
-       SELECT 's1', 's1:apt:r' || g || ':reminder:first:sms', 'a1', 'reminder', 'sms', 'contact', 'c' || g,
-         '+336' || (10000000 + g)::text, t, $3::timestamptz + interval '1 day', 'r' || g, 'c' || g, 'reminder',
-         '{"slot":"first"}', 'planned', t, t, $3::timestamptz, $3::timestamptz
-       FROM generate_series(0, $1::int - 1) g,
-         LATERAL (SELECT $3::timestamptz - interval '30 minutes'
-           + ((g::bigint * 7919) % $2) * (1800000.0 / $2) * interval '1 millisecond' AS t) x`,
-      [PENDING, PENDING, NOW.toISOString()],
-    );
-    await admin.query(`VACUUM ANALYZE ${SCHEMA}.sends`);
+    await loadEngineSends(admin, SCHEMA, PENDING);
     await admin.query("CHECKPOINT");
     console.log(`loaded ${PENDING} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const pid = Number((await pool.query("SELECT pg_backend_pid() AS pid")).rows[0].pid);

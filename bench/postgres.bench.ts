@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { createPgliteStorage, createPostgresStorage } from "../packages/adapters-postgres/src/index.js";
 import { acquireServer, releaseServer } from "../packages/adapters-postgres/test/pg-server.js";
 import type { PlannedSend } from "../packages/core/src/index.js";
+import { loadEngineSends } from "./postgres-load.js";
 
 const pkgRequire = createRequire(new URL("../packages/adapters-postgres/package.json", import.meta.url));
 // Only what the benchmark uses of node-postgres (the root package has no dependency on pg or its types).
@@ -86,26 +87,6 @@ async function loadRows(pool: PgPool, schema: string, n: number, offset = 0): Pr
      FROM generate_series($1::int, $2::int) g,
        LATERAL (SELECT now() - interval '1 hour' + ((g::bigint * 7919) % $3) * (3600000.0 / $3) * interval '1 millisecond' AS t) x`,
     [offset, offset + n - 1, n],
-  );
-  await pool.query(`VACUUM ANALYZE "${schema}".sends`);
-}
-
-/** The workers' clock (bench/postgres-worker.ts): every loaded send is due, none is an hour late. */
-const BENCH_NOW = "2026-06-08T12:00:00.000Z";
-
-/** Loads `n` due reminders of the engine's shape for the data source of bench/postgres-worker.ts, in one statement. */
-async function loadEngineSends(pool: PgPool, schema: string, n: number): Promise<void> {
-  await pool.query(
-    `INSERT INTO "${schema}".sends (structure_id, key, account_id, kind, channel, recipient_type, recipient_id,
-       recipient_address, send_at, expires_at, appointment_id, contact_id, billing, data, status, next_attempt_at,
-       due_at, created_at, updated_at)
-     SELECT 's1', 's1:apt:r' || g || ':reminder:first:sms', 'a1', 'reminder', 'sms', 'contact', 'c' || g,
-       '+336' || (10000000 + g)::text, t, $3::timestamptz + interval '1 day', 'r' || g, 'c' || g, 'reminder',
-       '{"slot":"first"}', 'planned', t, t, $3::timestamptz, $3::timestamptz
-     FROM generate_series(0, $1::int - 1) g,
-       LATERAL (SELECT $3::timestamptz - interval '30 minutes'
-         + ((g::bigint * 7919) % $2) * (1800000.0 / $2) * interval '1 millisecond' AS t) x`,
-    [n, n, BENCH_NOW],
   );
   await pool.query(`VACUUM ANALYZE "${schema}".sends`);
 }
