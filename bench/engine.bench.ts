@@ -24,6 +24,7 @@ import type {
   Storage,
   Transport,
 } from "../packages/core/src/index.js";
+import { benchMobile, seedBenchWorld } from "./bench-world.js";
 
 // The root package does not depend on the workspace packages: import the sources directly, or the dist bundles in
 // the child run (BENCH_DIST=1, started without the @rappel/source condition, so the bundles import each other too).
@@ -97,34 +98,14 @@ const OPTIONS = {
 /** The data of `n` appointments (one contact each), stored pre-parsed so the bench measures the engine. */
 function world(n: number) {
   const data = createMemoryDataSource();
-  data.putAccount(
-    { id: "a1", structureId: S, name: "Cabinet Dupont", email: "cabinet@example.org", signupDate: "2026-01-01" },
-    OPTIONS,
-  );
-  data.putAgenda({ id: "g1", accountId: "a1", name: "Dr Dupont", ownerUserId: "u1" }, S);
-  const proto = data.putContact({
-    id: "proto",
-    structureId: S,
-    accountIds: ["a1"],
-    firstName: "Jeanne",
-    lastName: "Martin",
+  const { contact: proto, appointment: protoAppointment } = seedBenchWorld(data, OPTIONS, {
     email: "jeanne@example.org",
-    phones: [{ number: "+33612345678", mobile: true }],
-  });
-  const protoAppointment = data.putAppointment({
-    id: "proto",
-    structureId: S,
-    accountId: "a1",
-    agendaId: "g1",
-    contactId: "proto",
     start: new Date(T0 + 30 * HOUR),
-    end: new Date(T0 + 30.5 * HOUR),
-    timeZone: "Europe/Paris",
   });
   const contacts = new Map<string, Contact>();
   const appointments = new Map<string, Appointment>();
   for (let i = 0; i < n; i++) {
-    const number = `+336${String(10_000_000 + i).slice(-8)}`;
+    const number = benchMobile(i);
     contacts.set(`c${i}`, { ...proto, id: `c${i}`, phones: [{ number, mobile: true }] });
     const start = new Date(T0 + 30 * HOUR + (i % 1800) * 1000);
     appointments.set(`r${i}`, {

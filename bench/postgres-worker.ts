@@ -17,6 +17,7 @@ import {
   type Transport,
 } from "../packages/core/src/index.js";
 import { createMemoryDataSource, createRappel } from "../packages/reminders/src/index.js";
+import { benchMobile, seedBenchWorld } from "./bench-world.js";
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -54,36 +55,18 @@ const BENCH_NOW = new Date("2026-06-08T12:00:00.000Z");
 /** A data source whose contacts and appointments are made on demand from their id (no memory per appointment). */
 function world() {
   const data = createMemoryDataSource();
-  data.putAccount(
-    { id: "a1", structureId: S, name: "Cabinet Dupont", email: "cabinet@example.org", signupDate: "2026-01-01" },
+  const { contact: proto, appointment: protoAppointment } = seedBenchWorld(
+    data,
     {
       reminders: { first: { channel: "sms", offset: { value: 24, unit: "hours" } } },
       communication: { sms: { quietHours: { enabled: false }, onePerDay: false } },
     },
+    { start: new Date(BENCH_NOW.getTime() + 86_400_000) },
   );
-  data.putAgenda({ id: "g1", accountId: "a1", name: "Dr Dupont", ownerUserId: "u1" }, S);
-  const proto = data.putContact({
-    id: "proto",
-    structureId: S,
-    accountIds: ["a1"],
-    firstName: "Jeanne",
-    lastName: "Martin",
-    phones: [{ number: "+33612345678", mobile: true }],
-  });
-  const protoAppointment = data.putAppointment({
-    id: "proto",
-    structureId: S,
-    accountId: "a1",
-    agendaId: "g1",
-    contactId: "proto",
-    start: new Date(BENCH_NOW.getTime() + 86_400_000),
-    end: new Date(BENCH_NOW.getTime() + 86_400_000 + 1_800_000),
-    timeZone: "Europe/Paris",
-  });
   const contact = (i: number): Contact => ({
     ...proto,
     id: `c${i}`,
-    phones: [{ number: `+336${String(10_000_000 + i).slice(-8)}`, mobile: true }],
+    phones: [{ number: benchMobile(i), mobile: true }],
   });
   const appointment = (i: number): Appointment => {
     const start = new Date(BENCH_NOW.getTime() + 86_400_000 + (i % 3600) * 1000);
