@@ -9,7 +9,9 @@ import {
   checkLeaseRef as checkRef,
   checkStructureId as checkStructure,
   checkUsageMonth,
+  countUpsertAction,
   ErrorCode,
+  emptyUpsertResult,
   type InboxMessage,
   type InboxMessageInput,
   invalidStorageInput as invalid,
@@ -37,6 +39,7 @@ import {
   type UpsertResult,
   USAGE_COUNTERS as USAGE_FIELDS,
   type UsageCounters,
+  upsertAction,
   validateCancelSpec,
   validateClaimDueOptions,
   validateE164List,
@@ -1018,25 +1021,15 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       const nowIso = iso(now, "now");
       const data = validatePlannedSends(structureId, sends).map(parseObject);
       await open();
-      const result: UpsertResult = {
-        inserted: 0,
-        updated: 0,
-        revived: 0,
-        unchanged: 0,
-        superseded: 0,
-        locked: 0,
-        lockedKeys: [],
-      };
-      if (sends.length === 0) return result;
+      if (sends.length === 0) return emptyUpsertResult();
       const contents = sends.map((s, i) => contentOf(s, data[i]!));
       const firstIndex = new Map<string, number>();
       sends.forEach((s, i) => {
         if (!firstIndex.has(s.key)) firstIndex.set(s.key, i);
       });
       return db.tx(async (q) => {
-        result.inserted = 0;
-        result.updated = result.revived = result.unchanged = result.superseded = result.locked = 0;
-        result.lockedKeys = [];
+        // Counted afresh on each attempt (a transaction retried after a deadlock starts over).
+        const result = emptyUpsertResult();
         const fresh = [...firstIndex.entries()]
           .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
           .map(([key, i]) => newRow(structureId, key, contents[i]!, nowIso));
@@ -1057,62 +1050,45 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
           }
           const row = rows.get(send.key)!;
           const c = contents[i]!;
-          const same = sameContent(row, c);
-          switch (row.status) {
-            case "planned":
-              if (same) result.unchanged++;
-              else {
-                applyContent(row, c, nowIso);
-                dirty.add(send.key);
-                result.updated++;
-              }
+          const action = upsertAction(
+            row.status,
+            sameContent(row, c),
+            row.handed_off_at !== null,
+            row.cancel_requested,
+          );
+          countUpsertAction(result, action, send.key);
+          switch (action) {
+            case "update":
+              applyContent(row, c, nowIso);
               break;
-            case "cancelled":
+            case "revive":
               applyContent(row, c, nowIso);
               row.next_attempt_at = row.send_at;
               row.due_at = row.send_at;
               row.status = "planned";
               row.completed_at = null;
-              dirty.add(send.key);
-              result.revived++;
               break;
-            case "sending":
-              if (row.handed_off_at !== null) {
-                if (same && !row.cancel_requested) result.unchanged++;
-                else {
-                  result.locked++;
-                  result.lockedKeys.push(send.key);
-                }
-              } else if (same) {
-                if (row.cancel_requested) {
-                  row.cancel_requested = false;
-                  row.replacement = null;
-                  row.updated_at = nowIso;
-                  dirty.add(send.key);
-                }
-                result.unchanged++;
-              } else {
-                row.cancel_requested = true;
-                row.replacement = c;
-                row.updated_at = nowIso;
-                dirty.add(send.key);
-                result.superseded++;
-              }
+            case "withdraw-cancel":
+              row.cancel_requested = false;
+              row.replacement = null;
+              row.updated_at = nowIso;
+              break;
+            case "supersede":
+              row.cancel_requested = true;
+              row.replacement = c;
+              row.updated_at = nowIso;
               break;
             default:
-              if (same) result.unchanged++;
-              else {
-                result.locked++;
-                result.lockedKeys.push(send.key);
-              }
+              return;
           }
+          dirty.add(send.key);
         });
         await writeRows(
           q,
           [...dirty].map((k) => rows.get(k)!),
           false,
         );
-        return { ...result, lockedKeys: [...result.lockedKeys] };
+        return result;
       });
     },
 

@@ -42,6 +42,9 @@ export type {
   MemoryStoredSend,
 } from "./memoryStorage.js";
 export { createMemoryStorage, MEMORY_STORAGE_DIRECT } from "./memoryStorage.js";
+// The contract's rule for a key planned again, for storage-adapter authors: every adapter decides alike.
+export type { UpsertAction } from "./upsertDecision.js";
+export { countUpsertAction, emptyUpsertResult, upsertAction } from "./upsertDecision.js";
 // The storage contract's input rules, for storage-adapter authors: every adapter rejects the same inputs alike.
 export {
   checkLeaseRef,

@@ -32,6 +32,7 @@ import type {
   UpsertResult,
   UsageCounters,
 } from "./contract.js";
+import { countUpsertAction, emptyUpsertResult, upsertAction } from "./upsertDecision.js";
 import {
   checkLeaseRef,
   checkStorageDate,
@@ -1181,15 +1182,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     const nowMs = ms(now, "now");
     const texts = validatePlannedSends(structureId, sends);
     const t = tenantForWrite(structureId);
-    const result: UpsertResult = {
-      inserted: 0,
-      updated: 0,
-      revived: 0,
-      unchanged: 0,
-      superseded: 0,
-      locked: 0,
-      lockedKeys: [],
-    };
+    const result = emptyUpsertResult();
     for (let i = 0; i < sends.length; i++) {
       const send = sends[i]!;
       const existing = t.sends.get(send.key);
@@ -1203,56 +1196,39 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         continue;
       }
       const content = rowFrom(t, send, texts[i]!, nowMs, 0);
-      const same = sameContent(existing, content);
-      switch (existing.status) {
-        case "planned":
-          if (same) result.unchanged++;
-          else {
-            due.remove(existing);
-            applyContent(t, existing, content, nowMs);
-            due.push(existing);
-            result.updated++;
-          }
+      const x = existing.x;
+      const action = upsertAction(
+        existing.status,
+        sameContent(existing, content),
+        x !== null && x.handedOffAt !== null,
+        x !== null && x.cancelRequested,
+      );
+      countUpsertAction(result, action, send.key);
+      switch (action) {
+        case "update":
+          due.remove(existing);
+          applyContent(t, existing, content, nowMs);
+          due.push(existing);
           break;
-        case "cancelled":
+        case "revive":
           applyContent(t, existing, content, nowMs);
           existing.nextAttemptAt = existing.sendAt;
           existing.status = PENDING;
           existing.x!.completedAt = null;
           existing.updatedAt = nowMs;
           due.push(existing);
-          result.revived++;
           break;
-        case "sending": {
-          const x = existing.x!;
-          if (x.handedOffAt !== null) {
-            if (same && !x.cancelRequested) result.unchanged++;
-            else {
-              result.locked++;
-              result.lockedKeys.push(send.key);
-            }
-          } else if (same) {
-            // Planned again as claimed: whatever cancel or newer plan came in between is undone.
-            if (x.cancelRequested) {
-              x.cancelRequested = false;
-              x.replacement = null;
-              existing.updatedAt = nowMs;
-            }
-            result.unchanged++;
-          } else {
-            x.cancelRequested = true;
-            x.replacement = content;
-            existing.updatedAt = nowMs;
-            result.superseded++;
-          }
+        case "withdraw-cancel":
+          // Planned again as claimed: whatever cancel or newer plan came in between is undone.
+          x!.cancelRequested = false;
+          x!.replacement = null;
+          existing.updatedAt = nowMs;
           break;
-        }
-        default:
-          if (same) result.unchanged++;
-          else {
-            result.locked++;
-            result.lockedKeys.push(send.key);
-          }
+        case "supersede":
+          x!.cancelRequested = true;
+          x!.replacement = content;
+          existing.updatedAt = nowMs;
+          break;
       }
     }
     return result;
