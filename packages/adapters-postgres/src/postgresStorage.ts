@@ -36,7 +36,6 @@ import {
   type SmsOptOut,
   type Storage,
   type StorageCapabilities,
-  type UpsertResult,
   USAGE_COUNTERS as USAGE_FIELDS,
   type UsageCounters,
   upsertAction,

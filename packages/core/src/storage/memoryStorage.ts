@@ -1201,7 +1201,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         existing.status,
         sameContent(existing, content),
         x !== null && x.handedOffAt !== null,
-        x !== null && x.cancelRequested,
+        x?.cancelRequested === true,
       );
       countUpsertAction(result, action, send.key);
       switch (action) {

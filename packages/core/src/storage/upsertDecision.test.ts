@@ -46,7 +46,7 @@ describe("upsertAction", () => {
       "locked",
       "locked",
     ];
-    actions.forEach((a, i) => countUpsertAction(r, a, `k${i}`));
+    for (const [i, a] of actions.entries()) countUpsertAction(r, a, `k${i}`);
     expect(r).toEqual({
       inserted: 0,
       updated: 1,
