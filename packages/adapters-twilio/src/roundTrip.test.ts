@@ -46,7 +46,7 @@ describe("transport → Twilio → webhook → journal", () => {
       from: "+33757000000",
       baseUrl: api.baseUrl,
       statusCallback: callbackUrl,
-      timeoutMs: 1000,
+      timeoutMs: 5000,
     });
     const message = (key: string) => ({
       channel: "sms" as const,
