@@ -28,9 +28,11 @@ function transport(extra: Partial<SmtpTransportOptions> = {}): SmtpTransport {
     port: server.port,
     requireTLS: false,
     from: { address: "rappels@cabinet-dupont.fr", name: "Cabinet Dupont" },
-    connectionTimeout: 1000,
-    greetingTimeout: 1000,
-    socketTimeout: 1000,
+    // Generous: a loaded CI machine must not turn a slow loopback answer into a timeout; the timeout tests set
+    // their own short ones.
+    connectionTimeout: 5000,
+    greetingTimeout: 5000,
+    socketTimeout: 5000,
     ...extra,
   });
   open.push(t);
@@ -203,16 +205,16 @@ describe("createSmtpTransport: failure classes (R-41, R-48)", () => {
   });
 
   it("no reply to the final dot within the socket timeout → unknown", async () => {
-    server.script = { data: { delayMs: 800 } };
+    server.script = { data: { delayMs: 3000 } };
     const smtp = transport({ socketTimeout: 300 });
     const started = Date.now();
     const e = await failure(smtp.send(message()));
     expect(e.failure).toBe("unknown");
-    expect(Date.now() - started).toBeLessThan(800);
+    expect(Date.now() - started).toBeLessThan(2500); // the client gave up, well before the server's answer
   });
 
   it("a server slow before the data (at RCPT) past the socket timeout → transient", async () => {
-    server.script = { rcpt: { delayMs: 800 } };
+    server.script = { rcpt: { delayMs: 3000 } };
     const e = await failure(transport({ socketTimeout: 300 }).send(message()));
     expect(e.failure).toBe("transient");
   });
