@@ -224,6 +224,44 @@ describe("planAppointmentEvent: account notifications (R-13)", () => {
     expect(n[1]!.contactId).toBeUndefined();
   });
 
+  it("notification recipients are frozen: shared by the sends that name them, no send changes another's", () => {
+    const o = options({ notifications: { created: { email: true, message: true } } });
+    const a = appt({ start: START, source: "online" });
+    const first = planAppointmentEvent(created({ options: o, appointment: a }));
+    const second = planAppointmentEvent(
+      created({ options: o, appointment: appt({ id: "r2", start: START, source: "online" }) }),
+    );
+    const notices = [...first.plan, ...second.plan].filter((s) => s.kind.endsWith("-notification"));
+    expect(notices.map((s) => `${s.kind} ${s.channel}`)).toEqual([
+      "account-notification message",
+      "account-notification email",
+      "practitioner-notification email",
+      "practitioner-notification sms",
+      "account-notification message",
+      "account-notification email",
+      "practitioner-notification email",
+      "practitioner-notification sms",
+    ]);
+    for (const s of notices) expect(Object.isFrozen(s.recipient)).toBe(true);
+    // The same recipient in two results is one object: writing to it fails instead of changing the other result.
+    expect(second.plan.find((s) => s.channel === "email" && s.kind === "account-notification")!.recipient).toBe(
+      notices[1]!.recipient,
+    );
+    expect(() => {
+      (notices[1]!.recipient as { address: string }).address = "x@example.org";
+    }).toThrow(TypeError);
+    expect(notices[5]!.recipient).toEqual({ type: "account", id: "a1", address: "martin@cabinet.example" });
+    // A changed address is a new recipient, never the one remembered for the old address.
+    const moved = planAppointmentEvent(
+      created({ options: o, account: { ...account, email: "new@cabinet.example" }, appointment: a }),
+    );
+    expect(moved.plan.find((s) => s.channel === "email" && s.kind === "account-notification")!.recipient).toEqual({
+      type: "account",
+      id: "a1",
+      address: "new@cabinet.example",
+    });
+  });
+
   it("chosen recipients (accounts, managers) with their addresses; overrides per operation", () => {
     const o = options({
       notifications: {

@@ -18,7 +18,6 @@ import {
   contactEmail as importedContactEmail,
   contactMobile as importedContactMobile,
   quietOf as importedQuietOf,
-  skip as importedSkip,
   Problems,
   quietEnd,
 } from "./common.js";
@@ -33,7 +32,7 @@ import {
   applyQuietHoursMs as importedApplyQuietHoursMs,
   dayKey as importedDayKey,
   localDayNumber as importedLocalDayNumber,
-  reminderInstant as importedReminderInstant,
+  reminderInstantMs as importedReminderInstantMs,
   notifiesPractitioner,
   surveyInstant,
   zonedDateParts,
@@ -52,7 +51,6 @@ import {
 const billingOf = importedBillingOf;
 const contactEmail = importedContactEmail;
 const contactMobile = importedContactMobile;
-const skip = importedSkip;
 const quietOf = importedQuietOf;
 const appointmentPrefix = importedAppointmentPrefix;
 const isoString = importedIsoString;
@@ -63,7 +61,7 @@ const newDraft = importedNewDraft;
 const applyQuietHoursMs = importedApplyQuietHoursMs;
 const dayKey = importedDayKey;
 const localDayNumber = importedLocalDayNumber;
-const reminderInstant = importedReminderInstant;
+const reminderInstantMs = importedReminderInstantMs;
 
 /** Kinds addressed to the contact about one appointment: a move cancels the pending ones and plans them anew. */
 export const CONTACT_KINDS: readonly MessageKind[] = Object.freeze([
@@ -144,10 +142,21 @@ export interface Ctx {
   sms: ChannelCheck;
   /** `slot` → `id@startISO` of appointments whose reminder SMS already went (or is going) out. */
   covered: Map<string, Set<string>> | undefined;
-  /** Per-appointment values computed once per call: the subject's in a field, others' in a map made on demand. */
+  /**
+   * Per-appointment values computed once per call: the subject's and one other appointment's in fields (the usual
+   * case: a contact rarely has more than one other appointment in play), further ones in a map made on demand.
+   */
   subject: Appointment | undefined;
   subjectInfo: Info | undefined;
+  other: Appointment | undefined;
+  otherInfo: Info | undefined;
   infos: Map<Appointment, Info> | undefined;
+  /**
+   * The last `Date` made for a send of this call and its instant: a send at the same instant shares it (the email
+   * and SMS reminders of a slot). Sends' dates are never mutated, by the planner or the engine.
+   */
+  lastDate: Date | undefined;
+  lastDateMs: number;
 }
 
 /** What the rules derive from one appointment, computed once per planning call. */
@@ -156,12 +165,15 @@ interface Info {
   prefix: string;
   /** The local day number (days since 1970-01-01 in the appointment's zone), `NaN` until needed. */
   day: number;
-  /** The first slot's instant (or reason) per channel, reused by the second slot's "same instant" rule. */
-  firstEmail: Date | string | undefined;
-  firstSms: Date | string | undefined;
-  /** The last `reminderInstant` computed, by offset object: email and SMS of a slot usually share the offset. */
+  /**
+   * The first slot's instant (epoch ms) or reason per channel, reused by the second slot's "same instant" rule and
+   * by the SMS day groups.
+   */
+  firstEmail: number | string | undefined;
+  firstSms: number | string | undefined;
+  /** The last reminder instant computed (epoch ms), by offset object: email and SMS of a slot usually share it. */
   lastOffset: object | undefined;
-  lastInstant: Date | undefined;
+  lastInstant: number;
   /** A copy of the start for `expiresAt`: sends never alias the caller's Date (they may share this one). */
   expires: Date | undefined;
 }
@@ -188,8 +200,21 @@ export function makeCtx(
     covered: existing === undefined ? undefined : coveredSms(existing),
     subject: undefined,
     subjectInfo: undefined,
+    other: undefined,
+    otherInfo: undefined,
     infos: undefined,
+    lastDate: undefined,
+    lastDateMs: Number.NaN,
   };
+}
+
+/** The `Date` of a send at `ms`: the last one made in this call when the instant is the same, else a new one. */
+function dateAt(ctx: Ctx, ms: number): Date {
+  if (ms === ctx.lastDateMs) return ctx.lastDate!;
+  const d = new Date(ms);
+  ctx.lastDate = d;
+  ctx.lastDateMs = ms;
+  return d;
 }
 
 function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>> {
@@ -214,6 +239,7 @@ function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>>
 
 export function infoOf(ctx: Ctx, a: Appointment): Info {
   if (a === ctx.subject) return ctx.subjectInfo!;
+  if (a === ctx.other) return ctx.otherInfo!;
   let info = ctx.infos?.get(a);
   if (info === undefined) {
     const iso = isoString(a.start.getTime());
@@ -224,12 +250,15 @@ export function infoOf(ctx: Ctx, a: Appointment): Info {
       firstEmail: undefined,
       firstSms: undefined,
       lastOffset: undefined,
-      lastInstant: undefined,
+      lastInstant: 0,
       expires: undefined,
     };
     if (ctx.subject === undefined) {
       ctx.subject = a;
       ctx.subjectInfo = info;
+    } else if (ctx.other === undefined) {
+      ctx.other = a;
+      ctx.otherInfo = info;
     } else {
       ctx.infos ??= new Map();
       ctx.infos.set(a, info);
@@ -274,11 +303,11 @@ function slotInstant(
   slot: Slot,
   channel: "email" | "sms",
   all: readonly Appointment[],
-): Date | SkipReason | "disabled" {
+): number | SkipReason | "disabled" {
   if (slot === "first") {
     const info = infoOf(ctx, a);
     const memo = channel === "email" ? info.firstEmail : info.firstSms;
-    if (memo !== undefined) return memo as Date | SkipReason | "disabled";
+    if (memo !== undefined) return memo as number | SkipReason | "disabled";
     const r = computeSlotInstant(ctx, a, slot, channel, all);
     if (channel === "email") info.firstEmail = r;
     else info.firstSms = r;
@@ -293,7 +322,7 @@ function computeSlotInstant(
   slot: Slot,
   channel: "email" | "sms",
   all: readonly Appointment[],
-): Date | SkipReason | "disabled" {
+): number | SkipReason | "disabled" {
   const s = slotOptions(ctx.options.reminders, slot);
   if (s.mode === "disabled" || !hasChannel(s.channel, channel)) return "disabled";
   if (s.mode === "new-contacts-only" && !isNewContact(a, all)) return "not-new-contact";
@@ -301,23 +330,18 @@ function computeSlotInstant(
   if (!check.ok) return check.reason;
   const offset = check.leadTime ?? s.offset;
   const info = infoOf(ctx, a);
-  let t: Date;
-  // Email and SMS of a slot usually share the offset: one instant, one `Date` shared by both sends (sends' dates
-  // are never mutated, as for `nowDate` and `expires`).
-  if (info.lastOffset === offset) t = info.lastInstant!;
+  // Email and SMS of a slot usually share the offset: one instant (and later one `Date`, see dateAt).
+  let t: number;
+  if (info.lastOffset === offset) t = info.lastInstant;
   else {
-    t = reminderInstant(a.start, a.timeZone, offset);
+    t = reminderInstantMs(a.start, a.timeZone, offset);
     info.lastOffset = offset;
     info.lastInstant = t;
   }
-  if (channel === "sms" && ctx.quiet !== undefined) {
-    const ms = t.getTime();
-    const quiet = applyQuietHoursMs(ms, a.start, a.timeZone, ctx.quiet);
-    if (quiet !== ms) t = new Date(quiet);
-  }
+  if (channel === "sms" && ctx.quiet !== undefined) t = applyQuietHoursMs(t, a.start, a.timeZone, ctx.quiet);
   if (slot === "second") {
     const first = slotInstant(ctx, a, "first", channel, all);
-    if (typeof first !== "string" && first.getTime() === t.getTime()) return "merged";
+    if (first === t) return "merged";
   }
   return t;
 }
@@ -327,12 +351,26 @@ function contactRecipient(check: ChannelCheck): SendRecipient | undefined {
   return check.ok ? check.recipient : undefined;
 }
 
-/** The fields every send and skip record of this call shares. `contactId` only on sends addressed to the contact. */
-function base(ctx: Ctx, key: string, kind: MessageKind, channel: PlannedSend["channel"], appointmentId: string) {
-  const b: Omit<SkippedSend, "reason"> = { key, structureId: ctx.structureId, accountId: ctx.accountId, kind, channel };
-  b.appointmentId = appointmentId;
-  if (toContact(kind)) b.contactId = ctx.contact.id;
-  return b;
+/**
+ * A skipped-send record, built directly (`skip` of common.ts without its intermediate base object), its fields in
+ * the same order: `recipient` and `sendAt` when known, `contactId` only on sends addressed to the contact.
+ */
+function skipRecord(
+  ctx: Ctx,
+  key: string,
+  kind: MessageKind,
+  channel: PlannedSend["channel"],
+  appointmentId: string,
+  reason: SkipReason,
+  recipient?: SendRecipient,
+  sendAt?: Date,
+): SkippedSend {
+  const s: SkippedSend = { key, structureId: ctx.structureId, accountId: ctx.accountId, kind, channel, reason };
+  if (recipient !== undefined) s.recipient = recipient;
+  if (sendAt !== undefined) s.sendAt = sendAt;
+  s.appointmentId = appointmentId;
+  if (toContact(kind)) s.contactId = ctx.contact.id;
+  return s;
 }
 
 /** A planned send built as one literal (the hot path: no spreads). */
@@ -430,14 +468,14 @@ function planOwnReminder(
   const r = slotInstant(ctx, a, slot, channel, all);
   if (typeof r === "string") {
     if (r !== "disabled") {
-      draft.skipped.push(skip(base(ctx, key, "reminder", channel, a.id), r, contactRecipient(check)));
+      draft.skipped.push(skipRecord(ctx, key, "reminder", channel, a.id, r, contactRecipient(check)));
     }
     return;
   }
   const recipient = contactRecipient(check)!;
-  const sendAt = r;
-  if (r.getTime() < ctx.now) {
-    draft.skipped.push(skip(base(ctx, key, "reminder", channel, a.id), "past", recipient, sendAt));
+  const sendAt = dateAt(ctx, r);
+  if (r < ctx.now) {
+    draft.skipped.push(skipRecord(ctx, key, "reminder", channel, a.id, "past", recipient, sendAt));
     return;
   }
   const data: Record<string, JsonValue> =
@@ -466,8 +504,7 @@ export function planSmsDay(
   // The group usually has one member: it is held in locals, and the list is only made for a second one.
   let first: Appointment | undefined;
   let firstT = 0;
-  let firstAt: Date | undefined;
-  let members: { a: Appointment; t: number; at: Date }[] | undefined;
+  let members: { a: Appointment; t: number }[] | undefined;
   for (const a of all) {
     if (a.accountId !== ctx.accountId || a.status !== "confirmed" || dayOf(ctx, a) !== day) continue;
     const isSubject = a === subject;
@@ -475,15 +512,16 @@ export function planSmsDay(
     if (typeof r === "string") {
       if (isSubject && r !== "disabled") {
         const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
-        draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), r, contactRecipient(ctx.sms)));
+        draft.skipped.push(skipRecord(ctx, key, "reminder", "sms", a.id, r, contactRecipient(ctx.sms)));
       }
       continue;
     }
-    const t = r.getTime();
+    const t = r;
     if (t < ctx.now) {
       if (isSubject) {
         const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
-        draft.skipped.push(skip(base(ctx, key, "reminder", "sms", a.id), "past", contactRecipient(ctx.sms), r));
+        const sendAt = dateAt(ctx, t);
+        draft.skipped.push(skipRecord(ctx, key, "reminder", "sms", a.id, "past", contactRecipient(ctx.sms), sendAt));
       }
       continue;
     }
@@ -491,22 +529,21 @@ export function planSmsDay(
     if (first === undefined) {
       first = a;
       firstT = t;
-      firstAt = r;
     } else {
-      members ??= [{ a: first, t: firstT, at: firstAt! }];
-      members.push({ a, t, at: r });
+      members ??= [{ a: first, t: firstT }];
+      members.push({ a, t });
     }
   }
   if (first === undefined) return;
   const recipient = contactRecipient(ctx.sms)!;
   // `+`, not a template: see appointmentPrefix in keys.ts.
-  // biome-ignore lint/style/useTemplate: `+` on strings skips the ToString call per piece a template compiles to
-  const groupKey = smsDayPrefix(ctx.structureId, ctx.accountId) + seg(ctx.contact.id) + ":" + dayKey(day) + ":" + slot;
+  const groupKey = smsDayPrefix(ctx.structureId, ctx.accountId) + seg(ctx.contact.id) + smsDaySuffix(day, slot);
   if (members === undefined) {
     const key = reminderKey(infoOf(ctx, first).prefix, slot, "sms");
     const data = { slot, appointmentIds: [first.id], appointmentStarts: [infoOf(ctx, first).iso] };
     const expires = expiresOf(ctx, first);
-    draft.plan.push(makeSend(ctx, key, "reminder", "sms", first.id, recipient, firstAt!, expires, data, groupKey));
+    const sendAt = dateAt(ctx, firstT);
+    draft.plan.push(makeSend(ctx, key, "reminder", "sms", first.id, recipient, sendAt, expires, data, groupKey));
     return;
   }
   const listed = members.slice();
@@ -514,7 +551,7 @@ export function planSmsDay(
   insertionSort(members, byInstant);
   insertionSort(listed, byStart);
   const leader = members[0]!;
-  const sendAt = leader.at;
+  const sendAt = dateAt(ctx, leader.t);
   const key = reminderKey(infoOf(ctx, leader.a).prefix, slot, "sms");
   const ids: string[] = [];
   const starts: string[] = [];
@@ -530,7 +567,7 @@ export function planSmsDay(
     const a = members[i]!.a;
     const k = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
     draft.cancelKeys.push(k);
-    draft.skipped.push(skip(base(ctx, k, "reminder", "sms", a.id), "merged", recipient, sendAt));
+    draft.skipped.push(skipRecord(ctx, k, "reminder", "sms", a.id, "merged", recipient, sendAt));
   }
 }
 
@@ -538,6 +575,25 @@ export function planSmsDay(
 let lastStructureId: string | undefined;
 let lastAccountId: string | undefined;
 let lastSmsDayPrefix = "";
+
+// `:<YYYY-MM-DD>:<slot>` per local day number and slot (direct-mapped, 1,024 days per slot): the end of an SMS day
+// group key, one concatenation instead of four.
+const SMS_DAY_SLOTS = 1024;
+const smsDayFirstDays = new Float64Array(SMS_DAY_SLOTS).fill(Number.NaN);
+const smsDayFirstTexts: string[] = new Array<string>(SMS_DAY_SLOTS).fill("");
+const smsDaySecondDays = new Float64Array(SMS_DAY_SLOTS).fill(Number.NaN);
+const smsDaySecondTexts: string[] = new Array<string>(SMS_DAY_SLOTS).fill("");
+
+function smsDaySuffix(day: number, slot: Slot): string {
+  const i = day & 1023; // SMS_DAY_SLOTS - 1, as a literal (see practitionerWindowStart)
+  const days = slot === "first" ? smsDayFirstDays : smsDaySecondDays;
+  const texts = slot === "first" ? smsDayFirstTexts : smsDaySecondTexts;
+  if (days[i] === day) return texts[i]!;
+  const text = `:${dayKey(day)}:${slot}`;
+  days[i] = day;
+  texts[i] = text;
+  return text;
+}
 
 function smsDayPrefix(structureId: string, accountId: string): string {
   if (structureId !== lastStructureId || accountId !== lastAccountId) {
@@ -632,7 +688,7 @@ function daysInMonth(year: number, month: number): number {
 
 function planSurvey(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft: Draft, prefix: string): void {
   if (!ctx.options.survey.agendaIds.includes(a.agendaId)) return;
-  const b = base(ctx, `${prefix}:survey:email`, "survey", "email", a.id);
+  const key = `${prefix}:survey:email`;
   let prev: Appointment | undefined;
   const t = a.start.getTime();
   for (const o of all) {
@@ -642,23 +698,21 @@ function planSurvey(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft
   }
   const check = contactEmail(ctx.contact, ctx.options.communication.consent, "explicit");
   if (prev !== undefined && !moreThanAMonthApart(prev, a)) {
-    draft.skipped.push(skip(b, "survey-too-recent", contactRecipient(check)));
+    draft.skipped.push(skipRecord(ctx, key, "survey", "email", a.id, "survey-too-recent", contactRecipient(check)));
     return;
   }
   if (!check.ok) {
-    draft.skipped.push(skip(b, check.reason));
+    draft.skipped.push(skipRecord(ctx, key, "survey", "email", a.id, check.reason));
     return;
   }
   const recipient = check.recipient;
   const sendAt = surveyInstant(a.start, a.timeZone);
   if (sendAt.getTime() < ctx.now) {
-    draft.skipped.push(skip(b, "past", recipient, sendAt));
+    draft.skipped.push(skipRecord(ctx, key, "survey", "email", a.id, "past", recipient, sendAt));
     return;
   }
   const expiresAt = new Date(sendAt.getTime() + DAY_MS);
-  draft.plan.push(
-    makeSend(ctx, b.key, "survey", "email", a.id, recipient, sendAt, expiresAt, { agendaId: a.agendaId }),
-  );
+  draft.plan.push(makeSend(ctx, key, "survey", "email", a.id, recipient, sendAt, expiresAt, { agendaId: a.agendaId }));
 }
 
 /** The contact notice of an event (R-14). */
@@ -683,11 +737,11 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
     const check = channel === "email" ? ctx.email : ctx.sms;
     const key = prefix + keySuffix(kind, event, channel);
     if (!on) {
-      if (ticked) draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), "disabled", contactRecipient(check)));
+      if (ticked) draft.skipped.push(skipRecord(ctx, key, kind, channel, a.id, "disabled", contactRecipient(check)));
       continue;
     }
     if (!check.ok) {
-      draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), check.reason));
+      draft.skipped.push(skipRecord(ctx, key, kind, channel, a.id, check.reason));
       continue;
     }
     const recipient = check.recipient;
@@ -700,7 +754,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
       if (sendAt < ctx.now) sendAt = quietEnd(now, a.timeZone, ctx.quiet).getTime();
     }
     if (start <= sendAt) {
-      draft.skipped.push(skip(base(ctx, key, kind, channel, a.id), "past", recipient, new Date(sendAt)));
+      draft.skipped.push(skipRecord(ctx, key, kind, channel, a.id, "past", recipient, new Date(sendAt)));
       continue;
     }
     draft.plan.push(
@@ -719,20 +773,38 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
   }
 }
 
-function resolveRecipient(
+/** The address of a notification recipient on `channel`, `undefined` when it has none there. */
+function recipientAddress(
   r: NotificationRecipient,
   channel: "message" | "email" | "sms",
   account: PlannerAccount,
   directory: RecipientDirectory | undefined,
-): { type: "account" | "user"; id: string; address: string | undefined } {
+): string | undefined {
   if (r.type === "account") {
+    if (channel === "message") return r.accountId;
     const acc = r.accountId === account.id ? account : directory?.accounts?.find((x) => x.id === r.accountId);
-    const address = channel === "message" ? r.accountId : channel === "email" ? acc?.email : acc?.mobile;
-    return { type: "account", id: r.accountId, address };
+    return channel === "email" ? acc?.email : acc?.mobile;
   }
+  if (channel === "message") return r.userId;
   const user = directory?.users?.find((x) => x.id === r.userId);
-  const address = channel === "message" ? r.userId : channel === "email" ? user?.email : user?.mobile;
-  return { type: "user", id: r.userId, address };
+  return channel === "email" ? user?.email : user?.mobile;
+}
+
+// Recipients of account and practitioner notifications, frozen and kept by value (type, id, address) across calls:
+// an account's or an agenda's notifications name the same few recipients event after event, so their sends share
+// one frozen object instead of a new one each (a caller cannot change one send's recipient through another's).
+let sharedRecipients: SendRecipient[] = [];
+
+function sharedRecipient(type: "account" | "user" | "practitioner", id: string, address: string): SendRecipient {
+  const list = sharedRecipients;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
+    if (r.address === address && r.id === id && r.type === type) return r;
+  }
+  const r: SendRecipient = Object.freeze({ type, id, address });
+  if (list.length >= 8) sharedRecipients = [r];
+  else list.push(r);
+  return r;
 }
 
 // The default recipient list (the appointment's own account), frozen and kept for the last account seen.
@@ -768,18 +840,18 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
     // allocates an iterator result per element.
     for (let i = 0; i < recipients.length; i++) {
       const r = recipients[i]!;
-      const who = resolveRecipient(r, channel, account, input.directory);
-      const key = prefix + accountKeySuffix(event, who.type, who.id, channel);
+      const rid = r.type === "account" ? r.accountId : r.userId;
+      const address = recipientAddress(r, channel, account, input.directory);
+      const key = prefix + accountKeySuffix(event, r.type, rid, channel);
       const id = input.appointment.id;
-      // `who` is a fresh object of the recipient's very shape: it is the recipient when it has an address.
-      const recipient: SendRecipient | undefined = who.address === undefined ? undefined : (who as SendRecipient);
+      const recipient = address === undefined ? undefined : sharedRecipient(r.type, rid, address);
       if (!on) {
-        draft.skipped.push(skip(base(ctx, key, "account-notification", channel, id), "disabled", recipient));
+        draft.skipped.push(skipRecord(ctx, key, "account-notification", channel, id, "disabled", recipient));
         continue;
       }
       if (recipient === undefined) {
         const reason = channel === "email" ? "no-email" : "no-mobile";
-        draft.skipped.push(skip(base(ctx, key, "account-notification", channel, id), reason));
+        draft.skipped.push(skipRecord(ctx, key, "account-notification", channel, id, reason));
         continue;
       }
       const sendAt = ctx.nowDate;
@@ -815,10 +887,11 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
     const address = channel === "email" ? p.email : p.mobile;
     if (!address) continue;
     const key = prefix + keySuffix("practitioner-notification", event, channel);
-    const recipient: SendRecipient = { type: "practitioner", id: agenda.id, address };
+    const recipient = sharedRecipient("practitioner", agenda.id, address);
     if (!late) {
-      const b = base(ctx, key, "practitioner-notification", channel, a.id);
-      draft.skipped.push(skip(b, "not-late-change", recipient));
+      draft.skipped.push(
+        skipRecord(ctx, key, "practitioner-notification", channel, a.id, "not-late-change", recipient),
+      );
       continue;
     }
     const data: Record<string, JsonValue> = { event, agendaId: agenda.id, windowStart: windowIso };

@@ -2,7 +2,7 @@
 // so the planner never reads the host's zone and shares the timing engine's cached transition tables.
 export { applyQuietHours, applyQuietHoursMs } from "../timing/applyQuietHours.js";
 export { notifiesPractitioner } from "../timing/notifiesPractitioner.js";
-export { reminderInstant } from "../timing/reminderInstant.js";
+export { reminderInstant, reminderInstantMs } from "../timing/reminderInstant.js";
 export { surveyInstant } from "../timing/surveyInstant.js";
 export { dayKey, localDayKey, localDayNumber, zonedDateParts } from "../timing/zonedDateParts.js";
 export { zonedInstant } from "../timing/zonedInstant.js";

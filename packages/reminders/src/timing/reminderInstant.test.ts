@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { at, expectInvalid, iso } from "./__fixtures__/testing.js";
-import { reminderInstant } from "./reminderInstant.js";
+import { reminderInstant, reminderInstantMs } from "./reminderInstant.js";
 
 describe("reminderInstant", () => {
   it("gives the documented examples", () => {
@@ -65,7 +65,11 @@ describe("reminderInstant", () => {
     );
   });
 
-  describe("bad input is a typed error, never a wrong date", () => {
+  // The planner's allocation-free variant (epoch ms) checks and fails exactly like the public function.
+  describe.each([
+    ["reminderInstant", reminderInstant],
+    ["reminderInstantMs", reminderInstantMs],
+  ] as const)("%s: bad input is a typed error, never a wrong date", (_name, reminderInstant) => {
     const start = at("2026-06-09T10:00:00Z");
     const ok = { value: 1, unit: "days" } as const;
     it.each([

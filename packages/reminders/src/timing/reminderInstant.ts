@@ -107,6 +107,41 @@ export function reminderInstant(start: Date, timeZone: string, offset: ReminderO
   return checkResult(r, "invalid-offset", "offset.value", "reminderInstant");
 }
 
+/**
+ * {@link reminderInstant} for the planner, in epoch milliseconds: the same rule, checks and errors, but nothing is
+ * allocated (the planner makes a `Date` only for the instants a send keeps, and shares it between equal ones).
+ *
+ * @internal
+ */
+export function reminderInstantMs(start: Date, timeZone: string, offset: ReminderOffset): number {
+  const t = instantOf(start);
+  const zone = zoneTable(timeZone);
+  if (offset !== null && offset !== undefined && zone !== undefined && !Number.isNaN(t)) {
+    const value = offset.value;
+    const unit = offset.unit;
+    const at = offset.at;
+    if (Number.isInteger(value) && value >= 0) {
+      let r = Number.NaN;
+      if (unit === "hours") {
+        if (at === undefined) r = t - value * 3_600_000;
+      } else if (unit === "days") {
+        if (at === undefined) r = value === 0 ? t : zone.daysBefore(t, value, -1);
+        else {
+          if (at !== lastAt) {
+            lastAtMs = parseTimeOfDay(at);
+            lastAt = at;
+          }
+          if (lastAtMs >= 0) r = zone.daysBefore(t, value, lastAtMs);
+        }
+      }
+      // MIN_INSTANT_MS … MAX_INSTANT_MS as literals (see the module note).
+      if (r >= -62_135_337_600_000 && r <= 253_401_955_200_000) return r;
+    }
+  }
+  // Something is wrong: the public function throws the very same error.
+  return reminderInstant(start, timeZone, offset).getTime();
+}
+
 function invalid(start: unknown, timeZone: unknown, offset: unknown): never {
   const checks = new Checks().date(start, "start").timeZone(timeZone, "timeZone");
   if (typeof offset !== "object" || offset === null) {

@@ -6,7 +6,7 @@ import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { applyQuietHours } from "./applyQuietHours.js";
 import { notifiesPractitioner } from "./notifiesPractitioner.js";
-import { reminderInstant } from "./reminderInstant.js";
+import { reminderInstant, reminderInstantMs } from "./reminderInstant.js";
 import { surveyInstant } from "./surveyInstant.js";
 import { localDayKey, zonedDateParts } from "./zonedDateParts.js";
 import { zonedInstant } from "./zonedInstant.js";
@@ -107,6 +107,8 @@ describe("reminderInstant agrees with the Temporal oracle in every zone, 2020–
     const offset =
       at === undefined ? { value: days, unit: "days" as const } : { value: days, unit: "days" as const, at };
     const got = reminderInstant(new Date(start), zone, offset).getTime();
+    // The planner's allocation-free variant gives the same instant.
+    expect(reminderInstantMs(new Date(start), zone, offset)).toBe(got);
     const zdt = zdtOf(start, zone);
     if (days === 0 && at === undefined) {
       // Zero days is the appointment itself, even when its wall time is ambiguous (as in Temporal).
@@ -166,6 +168,7 @@ describe("reminderInstant agrees with the Temporal oracle in every zone, 2020–
       fc.property(zoneArb, instantArb, fc.integer({ min: 0, max: 24 * 30 }), (zone, start, value) => {
         const got = reminderInstant(new Date(start), zone, { value, unit: "hours" }).getTime();
         expect(got).toBe(start - value * HOUR);
+        expect(reminderInstantMs(new Date(start), zone, { value, unit: "hours" })).toBe(got);
         expect(got).toBe(zdtOf(start, zone).subtract({ hours: value }).epochMilliseconds);
       }),
       { numRuns: RUNS },
