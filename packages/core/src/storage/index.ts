@@ -34,6 +34,11 @@ export type {
 } from "./contract.js";
 export { SEND_STATUSES } from "./contract.js";
 export type {
+  MemoryClaim,
+  MemoryCompletion,
+  MemoryJournalInput,
+  MemoryLeaseHandle,
+  MemorySendView,
   MemoryStorage,
   MemoryStorageDirectCalls,
   MemoryStorageInspector,

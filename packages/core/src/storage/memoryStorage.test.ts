@@ -183,6 +183,117 @@ describe("createMemoryStorage", () => {
     ).toMatchObject({ key: c1!.send.key, status: "delivered", changed: true });
   });
 
+  it("answers the engine's view calls as the public claim, begin, complete and journal calls, item by item", async () => {
+    // Two storages set up alike: one driven through the public methods, one through the direct view calls.
+    const pub = createMemoryStorage();
+    const dir = createMemoryStorage();
+    const direct = (dir as unknown as Record<symbol, MemoryStorageDirectCalls>)[MEMORY_STORAGE_DIRECT]!;
+    expect(direct.methods.completeMany).toBe(dir.completeMany);
+    const plan = [
+      send("k1", { data: { slot: "first" }, expiresAt: at(9_000), billing: "reminder" }),
+      send("k2", { sendAt: at(1), groupKey: "g" }),
+      send("k3", { sendAt: at(2) }),
+      send("k4", { sendAt: at(3) }),
+    ];
+    for (const s of [pub, dir]) await s.upsertPlanned("s1", plan, at(-1));
+    const claimOpts = { now: at(10), limit: 10, leaseMs: 1000, owner: "w" };
+    const copies = await pub.claimDue(claimOpts);
+    const views = direct.claimViews(claimOpts);
+    expect(views.map((c) => [c.send.key, c.token, c.leaseExpiresAt, c.interrupted])).toEqual(
+      copies.map((c) => [c.send.key, c.token, c.leaseExpiresAt.getTime(), c.interrupted]),
+    );
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i]!.send;
+      const r = copies[i]!.send;
+      expect({
+        structureId: v.structureId,
+        accountId: v.accountId,
+        kind: v.kind,
+        channel: v.channel,
+        recipient: { type: v.rType, id: v.rId, address: v.rAddress },
+        sendAt: v.sendAt,
+        expiresAt: v.expiresAt,
+        nextAttemptAt: v.nextAttemptAt,
+        appointmentId: v.appointmentId,
+        contactId: v.contactId,
+        billing: v.billing,
+        groupKey: v.groupKey,
+        data: JSON.parse(v.data),
+      }).toEqual({
+        structureId: r.structureId,
+        accountId: r.accountId,
+        kind: r.kind,
+        channel: r.channel,
+        recipient: r.recipient,
+        sendAt: r.sendAt.getTime(),
+        expiresAt: r.expiresAt?.getTime(),
+        nextAttemptAt: r.nextAttemptAt.getTime(),
+        appointmentId: r.appointmentId,
+        contactId: r.contactId,
+        billing: r.billing,
+        groupKey: r.groupKey,
+        data: r.data,
+      });
+    }
+    // A cancel between claim and hand-off, a stale token, and a ref of another structure.
+    for (const s of [pub, dir]) await s.cancel("s1", { keys: ["k2"] }, at(11));
+    const refs = copies.map((c) => ({ structureId: "s1", key: c.send.key, token: c.token }));
+    const stale = { structureId: "s1", key: "k3", token: refs[3]!.token };
+    const foreign = { structureId: "s2", key: "k4", token: refs[3]!.token };
+    const begun = await pub.beginSendMany!([refs[0]!, refs[1]!, stale, foreign, refs[2]!], at(12));
+    const begunDirect = direct.beginClaims(
+      [views[0]!, views[1]!, { send: stale, token: stale.token }, { send: foreign, token: foreign.token }, views[2]!],
+      at(12),
+    );
+    expect(begunDirect.map((r) => (typeof r === "number" ? r : r.code))).toEqual(
+      begun.map((r) => (r.ok ? (r.value.ok ? r.value.attempts : 0) : r.error.code)),
+    );
+    expect(begunDirect.slice(0, 3)).toEqual([1, 0, expect.objectContaining({ code: "lease-lost" })]);
+    const outcomes = [
+      { ref: refs[0]!, outcome: { status: "sent", provider: "p", providerMessageId: "m1" } as const },
+      { ref: refs[1]!, outcome: { status: "cancelled" } as const },
+      { ref: refs[2]!, reschedule: { nextAttemptAt: at(60_000), failureCode: "429" } },
+      { ref: refs[0]!, outcome: { status: "sent", provider: "p" } as const },
+      { ref: refs[3]!, outcome: { status: "bogus" } as never },
+    ];
+    const done = await pub.completeMany!(outcomes, at(13));
+    const doneDirect = direct.completeClaims(
+      outcomes.map((o, i) => ({
+        claim: views[[0, 1, 2, 0, 3][i]!]!,
+        outcome: "outcome" in o ? o.outcome : undefined,
+        reschedule: "reschedule" in o ? o.reschedule : undefined,
+      })),
+      at(13),
+    );
+    expect(doneDirect.map((r) => (r === null ? "ok" : r.code))).toEqual(done.map((r) => (r.ok ? "ok" : r.error.code)));
+    expect(doneDirect.map((r) => (r === null ? "ok" : r.code))).toEqual([
+      "ok",
+      "ok",
+      "ok",
+      "lease-lost",
+      "invalid-input",
+    ]);
+    for (const key of ["k1", "k2", "k3", "k4"]) {
+      const { updatedAt: _a, ...a } = pub.inspect().send("s1", key)!;
+      const { updatedAt: _b, ...b } = dir.inspect().send("s1", key)!;
+      expect(b).toEqual(a);
+    }
+    // The engine's journal: the planned instant is kept as a number and read back as the public call stores it.
+    const entry = { structureId: "s1", contactId: "c1", at: at(14), event: "planned" as const, key: "k1" };
+    await pub.appendJournal("s1", [
+      { ...entry, data: { sendAt: at(0).toISOString() } },
+      { ...entry, event: "sent" },
+    ]);
+    direct.appendEngineJournal("s1", [
+      { ...entry, plannedSendAt: T0 },
+      { ...entry, event: "sent" },
+    ]);
+    expect(await dir.readJournal("s1", "c1")).toEqual(await pub.readJournal("s1", "c1"));
+    expect(() => direct.appendEngineJournal("s1", [{ ...entry, structureId: "s2" }])).toThrow(
+      expect.objectContaining({ code: "invalid-input" }),
+    );
+  });
+
   it("keeps the appointment and contact indexes right when a pending send changes appointment", async () => {
     const storage = createMemoryStorage();
     await storage.upsertPlanned("s1", [send("k1"), send("k2")], at(-1));

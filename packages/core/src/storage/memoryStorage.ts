@@ -268,6 +268,139 @@ export interface MemoryStorageDirectCalls {
   appendJournal(structureId: string, entries: readonly JournalEntryInput[]): void;
   /** {@link Storage.smsOptedOutAmong}, synchronously. */
   smsOptedOutAmong(structureId: string, e164s: readonly string[]): string[];
+  /**
+   * {@link Storage.claimDue}, synchronously, answering read-only views of the stored sends instead of copies (see
+   * {@link MemoryClaim}). Stands for `methods.claimDue`.
+   */
+  claimViews(options: ClaimDueOptions): MemoryClaim[];
+  /**
+   * {@link Storage.beginSendMany} over claims: per item, the attempts counted (≥ 1), `0` when a cancel or a newer
+   * plan arrived since the claim (`{ ok: false, reason: "cancel-requested" }`), or the item's error. Stands for
+   * `methods.beginSendMany`.
+   */
+  beginClaims(claims: readonly MemoryLeaseHandle[], now: Date): (number | RappelError)[];
+  /**
+   * {@link Storage.completeMany} over claims: per item, `null` when the outcome (or the reschedule) was recorded,
+   * or the item's error. Stands for `methods.completeMany`.
+   */
+  completeClaims(items: readonly MemoryCompletion[], now: Date): (RappelError | null)[];
+  /**
+   * {@link Storage.appendJournal} for entries Rappel's engine built from sends it read from this storage: the
+   * structure of each entry is checked, the rest is trusted; an entry's `plannedSendAt` (epoch milliseconds) is
+   * kept as a number and read back as `data: { sendAt: <ISO text> }`. Stands for `methods.appendJournal`.
+   */
+  appendEngineJournal(structureId: string, entries: readonly MemoryJournalInput[]): void;
+}
+
+/**
+ * A stored send as the memory storage shows it to Rappel's engine on its direct path: a **read-only view** of the
+ * stored row, not a copy (instants as epoch milliseconds, `data` as its JSON text, the recipient flattened). The
+ * engine reads it while it delivers the claim and keeps nothing of it; the public methods keep copying in and out.
+ *
+ * @example
+ * ```ts
+ * const [claim] = direct.claimViews({ now, limit: 1, leaseMs: 30_000, owner: "w1" });
+ * claim.send.rAddress //=> "+33612345678"
+ * JSON.parse(claim.send.data).slot //=> "first"
+ * ```
+ */
+export interface MemorySendView {
+  /** Key. */
+  readonly key: string;
+  /** Tenant. */
+  readonly structureId: string;
+  /** Client account. */
+  readonly accountId: string;
+  /** Kind. */
+  readonly kind: MessageKind;
+  /** Channel. */
+  readonly channel: Channel;
+  /** Recipient type. */
+  readonly rType: SendRecipient["type"];
+  /** Recipient id. */
+  readonly rId: string;
+  /** Recipient address, as planned. */
+  readonly rAddress: string;
+  /** Due instant (ms). */
+  readonly sendAt: number;
+  /** Expiry (ms), if any. */
+  readonly expiresAt: number | undefined;
+  /** Next attempt (ms) when claimed. */
+  readonly nextAttemptAt: number;
+  /** Appointment. */
+  readonly appointmentId: string | undefined;
+  /** Contact. */
+  readonly contactId: string | undefined;
+  /** Billing. */
+  readonly billing: PlannedSend["billing"];
+  /** Group key. */
+  readonly groupKey: string | undefined;
+  /** Template data as JSON text. */
+  readonly data: string;
+}
+
+/**
+ * What the fenced direct calls need of a claim: its send's structure and key, and the fencing token.
+ *
+ * @example
+ * ```ts
+ * const h: MemoryLeaseHandle = { send: { structureId: "s1", key: "k1" }, token: 3 };
+ * ```
+ */
+export interface MemoryLeaseHandle {
+  /** The claimed send (its structure and key). */
+  readonly send: { readonly structureId: string; readonly key: string };
+  /** Fencing token. */
+  readonly token: number;
+}
+
+/**
+ * A claim of {@link MemoryStorageDirectCalls.claimViews}: a {@link ClaimedSend} with a view instead of a copy.
+ *
+ * @example
+ * ```ts
+ * const [c] = direct.claimViews({ now, limit: 1, leaseMs: 30_000, owner: "w1" });
+ * c.leaseExpiresAt - now.getTime() //=> 30000
+ * ```
+ */
+export interface MemoryClaim extends MemoryLeaseHandle {
+  /** The send, read-only. */
+  readonly send: MemorySendView;
+  /** Lease expiry (ms). */
+  readonly leaseExpiresAt: number;
+  /** A previous holder began the hand-off and vanished (R-48). */
+  readonly interrupted: boolean;
+}
+
+/**
+ * One item of {@link MemoryStorageDirectCalls.completeClaims}: `outcome` as `complete`, else `reschedule`.
+ *
+ * @example
+ * ```ts
+ * const item: MemoryCompletion = { claim, outcome: { status: "skipped", skipReason: "consent" }, reschedule: undefined };
+ * ```
+ */
+export interface MemoryCompletion {
+  /** The claim. */
+  readonly claim: MemoryLeaseHandle;
+  /** The outcome to record, or `undefined` to reschedule. */
+  readonly outcome: SendOutcome | undefined;
+  /** The retry, when `outcome` is `undefined`. */
+  readonly reschedule: RescheduleOptions | undefined;
+}
+
+/**
+ * A journal entry of {@link MemoryStorageDirectCalls.appendEngineJournal}: a {@link JournalEntryInput} whose data
+ * may be given as the planned instant alone.
+ *
+ * @example
+ * ```ts
+ * const e: MemoryJournalInput = { structureId: "s1", contactId: "c1", at: now, event: "planned", plannedSendAt: 1780912800000 };
+ * ```
+ */
+export interface MemoryJournalInput extends JournalEntryInput {
+  /** Stored as a number, read back as `data: { sendAt: <ISO text> }` (instead of `data`). */
+  plannedSendAt?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -690,7 +823,8 @@ class JRow {
     readonly provider: string | undefined,
     readonly providerMessageId: string | undefined,
     readonly reason: string | undefined,
-    readonly data: string | undefined,
+    /** JSON text, or a planned instant (ms) read back as `{ sendAt: <ISO text> }` (no text kept per entry). */
+    readonly data: string | number | undefined,
   ) {}
 }
 
@@ -704,8 +838,19 @@ function cloneJournal(r: JRow): JournalEntry {
   if (r.provider !== undefined) out.provider = r.provider;
   if (r.providerMessageId !== undefined) out.providerMessageId = r.providerMessageId;
   if (r.reason !== undefined) out.reason = r.reason;
-  if (r.data !== undefined) out.data = JSON.parse(r.data) as JsonValue;
+  if (typeof r.data === "string") out.data = JSON.parse(r.data) as JsonValue;
+  else if (r.data !== undefined) out.data = { sendAt: new Date(r.data).toISOString() };
   return out;
+}
+
+/** A claim of the direct path (one small object: the view is the stored row itself). */
+class ViewClaim implements MemoryClaim {
+  constructor(
+    readonly send: Row,
+    readonly token: number,
+    readonly leaseExpiresAt: number,
+    readonly interrupted: boolean,
+  ) {}
 }
 
 function journalOf(t: Tenant | undefined, contactId: string): readonly JRow[] | undefined {
@@ -934,18 +1079,23 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   function owned(ref: LeaseRef, now: number): Row {
     checkLeaseRef(ref);
+    return ownedAt(ref.structureId, ref.key, ref.token, now);
+  }
+
+  /** The row a fencing token holds, or `lease-lost` (the ref of the error is built only then). */
+  function ownedAt(structureId: string, key: string, token: number, now: number): Row {
     // The current claims by token: a small map (the claims in flight), where the key map is as large as the store.
-    const held = leasedRows.get(ref.token);
-    if (held !== undefined && held.key === ref.key && held.p.structureId === ref.structureId) {
-      if (held.x!.leaseExpiresAt <= now) throw leaseLost(ref, "the lease lapsed");
+    const held = leasedRows.get(token);
+    if (held !== undefined && held.key === key && held.p.structureId === structureId) {
+      if (held.x!.leaseExpiresAt <= now) throw leaseLost({ structureId, key, token }, "the lease lapsed");
       return held;
     }
-    const row = tenants.get(ref.structureId)?.sends.get(ref.key);
-    if (row === undefined) throw leaseLost(ref, "no such send");
+    const row = tenants.get(structureId)?.sends.get(key);
+    if (row === undefined) throw leaseLost({ structureId, key, token }, "no such send");
     const x = row.x;
-    if (row.status !== "sending" || x === null || x.leaseToken !== ref.token)
-      throw leaseLost(ref, "another claim owns it or it was released");
-    if (x.leaseExpiresAt <= now) throw leaseLost(ref, "the lease lapsed");
+    if (row.status !== "sending" || x === null || x.leaseToken !== token)
+      throw leaseLost({ structureId, key, token }, "another claim owns it or it was released");
+    if (x.leaseExpiresAt <= now) throw leaseLost({ structureId, key, token }, "the lease lapsed");
     return row;
   }
 
@@ -1092,23 +1242,34 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   /** `beginSend` on one item, synchronously (shared by `beginSend` and `beginSendMany`). */
   function beginOne(ref: LeaseRef, nowMs: number): BeginSendResult {
-    const row = owned(ref, nowMs);
+    const attempts = beginRow(owned(ref, nowMs), nowMs);
+    return attempts === 0 ? { ok: false, reason: "cancel-requested" } : { ok: true, attempts };
+  }
+
+  /** The hand-off of an owned row: the attempts counted, or 0 when a cancel or newer plan came since the claim. */
+  function beginRow(row: Row, nowMs: number): number {
     const x = row.x!;
-    if (x.cancelRequested) return { ok: false, reason: "cancel-requested" };
+    if (x.cancelRequested) return 0;
     x.handedOffAt = nowMs;
     row.attempts++;
     row.updatedAt = nowMs;
-    return { ok: true, attempts: row.attempts };
+    return row.attempts;
   }
 
   /** `complete` on one item, synchronously (shared by `complete` and `completeMany`). */
   function completeOne(ref: LeaseRef, outcome: SendOutcome, nowMs: number): ReleaseResult {
     validateSendOutcome(outcome);
     const row = owned(ref, nowMs);
+    completeRow(row, outcome, nowMs);
+    return released(row);
+  }
+
+  /** Records a (validated) outcome on an owned row. */
+  function completeRow(row: Row, outcome: SendOutcome, nowMs: number): void {
     const x = row.x!;
     if (outcome.status === "cancelled") {
       resolveCancelled(row, nowMs);
-      return released(row);
+      return;
     }
     leased.remove(row);
     clearLease(row);
@@ -1151,21 +1312,30 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         x.skipReason = outcome.skipReason;
         break;
     }
-    return released(row);
   }
 
   /** `reschedule` on one item, synchronously (shared by `reschedule` and `completeMany`). */
   function rescheduleOne(ref: LeaseRef, opts: RescheduleOptions, nowMs: number): ReleaseResult {
+    const next = rescheduleInstant(opts);
+    const row = owned(ref, nowMs);
+    rescheduleRow(row, next, opts, nowMs);
+    return released(row);
+  }
+
+  function rescheduleInstant(opts: RescheduleOptions): number {
     if (opts === null || typeof opts !== "object")
       throw invalid("options must be an object", [{ path: "options", message: "Expected RescheduleOptions" }]);
-    const next = ms(opts.nextAttemptAt, "nextAttemptAt");
-    const row = owned(ref, nowMs);
+    return ms(opts.nextAttemptAt, "nextAttemptAt");
+  }
+
+  /** Puts an owned row back to planned for `next` (or resolves its requested cancel). */
+  function rescheduleRow(row: Row, next: number, opts: RescheduleOptions, nowMs: number): void {
     const x = row.x!;
     if (opts.failureCode !== undefined) x.failureCode = opts.failureCode;
     if (opts.failureReason !== undefined) x.failureReason = opts.failureReason;
     if (x.cancelRequested) {
       resolveCancelled(row, nowMs);
-      return released(row);
+      return;
     }
     leased.remove(row);
     clearLease(row);
@@ -1173,7 +1343,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     row.nextAttemptAt = next;
     row.updatedAt = nowMs;
     due.push(row);
-    return released(row);
   }
 
   function upsertPlannedSync(structureId: string, sends: readonly PlannedSend[], now: Date): UpsertResult {
@@ -1235,10 +1404,19 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   }
 
   function claimDueSync(opts: ClaimDueOptions): ClaimedSend[] {
+    return claim(opts, false) as ClaimedSend[];
+  }
+
+  function claimViewsSync(opts: ClaimDueOptions): MemoryClaim[] {
+    return claim(opts, true) as MemoryClaim[];
+  }
+
+  /** `claimDue`: copies out (the public call), or views of the rows (the engine's direct call). */
+  function claim(opts: ClaimDueOptions, views: boolean): (ClaimedSend | MemoryClaim)[] {
     open();
     const limit = validateClaimDueOptions(opts);
     const nowMs = opts.now.getTime();
-    const out: ClaimedSend[] = [];
+    const out: (ClaimedSend | MemoryClaim)[] = [];
     while (out.length < limit) {
       const d = due.peek();
       const l = leased.peek();
@@ -1269,7 +1447,11 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       x.replacement = null;
       row.updatedAt = nowMs;
       leased.push(row);
-      out.push({ send: toRecord(row), token: x.leaseToken, leaseExpiresAt: date(x.leaseExpiresAt), interrupted });
+      out.push(
+        views
+          ? new ViewClaim(row, x.leaseToken, x.leaseExpiresAt, interrupted)
+          : { send: toRecord(row), token: x.leaseToken, leaseExpiresAt: date(x.leaseExpiresAt), interrupted },
+      );
     }
     return out;
   }
@@ -1312,6 +1494,102 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       }
     }
     return out;
+  }
+
+  function beginClaimsSync(claims: readonly MemoryLeaseHandle[], now: Date): (number | RappelError)[] {
+    open();
+    const nowMs = ms(now, "now");
+    if (!Array.isArray(claims))
+      throw invalid("claims must be an array", [{ path: "claims", message: "Expected an array" }]);
+    const out: (number | RappelError)[] = new Array(claims.length);
+    for (let i = 0; i < claims.length; i++) {
+      try {
+        const c = claims[i]!;
+        out[i] = beginRow(ownedAt(c.send.structureId, c.send.key, tokenOf(c.token), nowMs), nowMs);
+      } catch (e) {
+        out[i] = itemError(e);
+      }
+    }
+    return out;
+  }
+
+  function completeClaimsSync(items: readonly MemoryCompletion[], now: Date): (RappelError | null)[] {
+    open();
+    const nowMs = ms(now, "now");
+    if (!Array.isArray(items))
+      throw invalid("items must be an array", [{ path: "items", message: "Expected an array" }]);
+    const out: (RappelError | null)[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      try {
+        const item = items[i]!;
+        const c = item.claim;
+        const outcome = item.outcome;
+        if (outcome !== undefined) {
+          validateSendOutcome(outcome);
+          completeRow(ownedAt(c.send.structureId, c.send.key, tokenOf(c.token), nowMs), outcome, nowMs);
+        } else {
+          const opts = item.reschedule!;
+          const next = rescheduleInstant(opts);
+          rescheduleRow(ownedAt(c.send.structureId, c.send.key, tokenOf(c.token), nowMs), next, opts, nowMs);
+        }
+        out[i] = null;
+      } catch (e) {
+        out[i] = itemError(e);
+      }
+    }
+    return out;
+  }
+
+  function tokenOf(token: number): number {
+    if (!Number.isSafeInteger(token))
+      throw invalid("token must be an integer", [{ path: "token", message: "Expected an integer" }]);
+    return token;
+  }
+
+  function appendEngineJournalSync(structureId: string, entries: readonly MemoryJournalInput[]): void {
+    open();
+    checkStructureId(structureId);
+    if (!Array.isArray(entries))
+      throw invalid("entries must be an array", [{ path: "entries", message: "Expected an array" }]);
+    for (let i = 0; i < entries.length; i++)
+      if (entries[i]!.structureId !== structureId)
+        throw invalid("Invalid journal entries", [
+          { path: `entries.${i}.structureId`, message: `Expected "${structureId}" (the call's structure)` },
+        ]);
+    const t = tenantForWrite(structureId);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const data = e.plannedSendAt ?? (e.data === undefined ? undefined : JSON.stringify(e.data));
+      storeJournal(t, e, data);
+    }
+  }
+
+  function storeJournal(t: Tenant, e: JournalEntryInput, data: string | number | undefined): JRow {
+    const row = new JRow(
+      ++journalSeq,
+      t.id,
+      e.contactId,
+      e.accountId,
+      e.at.getTime(),
+      e.event,
+      e.key,
+      e.channel,
+      e.kind,
+      e.provider,
+      e.providerMessageId,
+      e.reason,
+      data,
+    );
+    if (row.contactId === undefined) t.journalWithoutContact.push(row);
+    else {
+      const cur = t.journal.get(row.contactId);
+      if (cur === undefined) t.journal.set(row.contactId, row);
+      else if (Array.isArray(cur)) cur.push(row);
+      // An exact-size array: a push on a one-element array would reserve room for 17.
+      else t.journal.set(row.contactId, [cur, row]);
+    }
+    journalCount++;
+    return row;
   }
 
   function listSendsSync(structureId: string, filter: SendFilter = {}): SendRecord[] {
@@ -1359,31 +1637,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     const t = tenantForWrite(structureId);
     const out: JournalEntry[] | undefined = copies ? new Array(n) : undefined;
     for (let i = 0; i < n; i++) {
-      const e = entries[i]!;
-      const row = new JRow(
-        ++journalSeq,
-        t.id,
-        e.contactId,
-        e.accountId,
-        e.at.getTime(),
-        e.event,
-        e.key,
-        e.channel,
-        e.kind,
-        e.provider,
-        e.providerMessageId,
-        e.reason,
-        texts[i],
-      );
-      if (row.contactId === undefined) t.journalWithoutContact.push(row);
-      else {
-        const cur = t.journal.get(row.contactId);
-        if (cur === undefined) t.journal.set(row.contactId, row);
-        else if (Array.isArray(cur)) cur.push(row);
-        // An exact-size array: a push on a one-element array would reserve room for 17.
-        else t.journal.set(row.contactId, [cur, row]);
-      }
-      journalCount++;
+      const row = storeJournal(t, entries[i]!, texts[i]);
       if (out !== undefined) out[i] = cloneJournal(row);
     }
     return out;
@@ -1707,6 +1961,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       appendJournalSync(structureId, entries, false);
     },
     smsOptedOutAmong: smsOptedOutAmongSync,
+    claimViews: claimViewsSync,
+    beginClaims: beginClaimsSync,
+    completeClaims: completeClaimsSync,
+    appendEngineJournal: appendEngineJournalSync,
   });
   // Not enumerable: a spread copy of the storage (`{ ...storage, cancel: spy }`) does not carry it.
   Object.defineProperty(storage, MEMORY_STORAGE_DIRECT, { value: direct, enumerable: false });

@@ -176,14 +176,15 @@ export function checkAdapters(storage: unknown, data: unknown, transports: unkno
 /** The memory storage's synchronous calls the engine may use for this storage (see {@link directCalls}). */
 export type DirectStorage = Partial<Omit<MemoryStorageDirectCalls, "methods">>;
 
+/** Each direct call the engine uses, and the public method it stands for. */
 const DIRECT_METHODS = [
-  "upsertPlanned",
-  "claimDue",
-  "beginSendMany",
-  "completeMany",
-  "listSends",
-  "appendJournal",
-  "smsOptedOutAmong",
+  ["upsertPlanned", "upsertPlanned"],
+  ["claimViews", "claimDue"],
+  ["beginClaims", "beginSendMany"],
+  ["completeClaims", "completeMany"],
+  ["listSends", "listSends"],
+  ["appendEngineJournal", "appendJournal"],
+  ["smsOptedOutAmong", "smsOptedOutAmong"],
 ] as const;
 
 /**
@@ -196,14 +197,14 @@ export function directCalls(storage: Storage): DirectStorage {
   const d = (storage as unknown as Record<symbol, MemoryStorageDirectCalls | undefined>)[MEMORY_STORAGE_DIRECT];
   const out: Record<string, unknown> = {};
   if (d === null || typeof d !== "object" || d.methods === null || typeof d.methods !== "object") return out;
-  for (const m of DIRECT_METHODS) {
+  for (const [m, pub] of DIRECT_METHODS) {
     const f = d[m] as (a: unknown, b: unknown, c: unknown) => unknown;
-    if (typeof f !== "function" || (storage as unknown as Record<string, unknown>)[m] !== d.methods[m]) continue;
+    if (typeof f !== "function" || (storage as unknown as Record<string, unknown>)[pub] !== d.methods[pub]) continue;
     out[m] = (a: unknown, b: unknown, c: unknown) => {
       try {
         return f(a, b, c);
       } catch (e) {
-        throw wrapError("storage", m, e);
+        throw wrapError("storage", pub, e);
       }
     };
   }

@@ -2,8 +2,6 @@ import {
   type AccountOptions,
   type Agenda,
   type Appointment,
-  type BatchItemResult,
-  type BeginSendResult,
   type CancelSpec,
   type Channel,
   type ClaimedSend,
@@ -13,14 +11,20 @@ import {
   createInAppTransport,
   ErrorCode,
   type JournalEntryInput,
+  type JsonValue,
   type LeaseRef,
   type Logger,
+  type MemoryClaim,
+  type MemoryCompletion,
+  type MemoryJournalInput,
+  type MemorySendView,
   type MessageKind,
   noopLogger,
   type OutboundMessage,
+  type PlannedSend,
   type PlanResult,
   RappelError,
-  type ReleaseResult,
+  type RescheduleOptions,
   type Resource,
   resolveOptions,
   resolveSignature,
@@ -56,7 +60,7 @@ import {
   wrapData,
   wrapStorage,
 } from "./adapters.js";
-import { purposeOf, type RenderData, renderEmail, renderSmsText } from "./render.js";
+import { purposeOf, type RenderData, renderEmail, renderSmsText, type SendData } from "./render.js";
 import type {
   AccountRecord,
   PlanSummary,
@@ -123,6 +127,9 @@ const EMPTY_RESULT = (): RunDueResult => ({
   fallback: 0,
   lost: 0,
 });
+
+/** The outcome of a claim a cancel or a newer plan stopped before its hand-off. */
+const CANCELLED: SendOutcome = Object.freeze({ status: "cancelled" });
 
 function existingStatus(s: SendRecord["status"]): ExistingSendStatus {
   return s === "planned" ? "pending" : s === "sending" ? "in-flight" : s === "cancelled" ? "cancelled" : "done";
@@ -194,10 +201,120 @@ function isLeaseLost(e: unknown): boolean {
   return e instanceof RappelError && e.code === ErrorCode.LEASE_LOST;
 }
 
-/** A completion waiting for the batch's next `completeMany`: what to tally and journal once it is recorded. */
-interface Pending {
-  item: CompleteManyItem;
-  send: SendRecord;
+/**
+ * A claimed send as the delivery phases read it: on a memory storage, the storage's read-only view of its row
+ * (numbers for instants, `data` as JSON text, nothing copied); from any other storage, a {@link RecordView} of the
+ * claim's record.
+ */
+type SendView = MemorySendView;
+
+/** A claim as the delivery phases hold it (a memory storage's own claims are already of this shape). */
+type Claim = MemoryClaim;
+
+/** A view of a record a storage returned through the public contract (its data is already parsed). */
+class RecordView implements SendView {
+  readonly key: string;
+  readonly structureId: string;
+  readonly accountId: string;
+  readonly kind: MessageKind;
+  readonly channel: Channel;
+  readonly rType: SendRecord["recipient"]["type"];
+  readonly rId: string;
+  readonly rAddress: string;
+  readonly sendAt: number;
+  readonly expiresAt: number | undefined;
+  readonly nextAttemptAt: number;
+  readonly appointmentId: string | undefined;
+  readonly contactId: string | undefined;
+  readonly billing: SendRecord["billing"];
+  readonly groupKey: string | undefined;
+  readonly data = "";
+  readonly parsed: SendData;
+  constructor(r: SendRecord) {
+    this.key = r.key;
+    this.structureId = r.structureId;
+    this.accountId = r.accountId;
+    this.kind = r.kind;
+    this.channel = r.channel;
+    this.rType = r.recipient.type;
+    this.rId = r.recipient.id;
+    this.rAddress = r.recipient.address;
+    this.sendAt = r.sendAt.getTime();
+    this.expiresAt = r.expiresAt?.getTime();
+    this.nextAttemptAt = r.nextAttemptAt.getTime();
+    this.appointmentId = r.appointmentId;
+    this.contactId = r.contactId;
+    this.billing = r.billing;
+    this.groupKey = r.groupKey;
+    this.parsed = r.data;
+  }
+}
+
+function claimOf(c: ClaimedSend): Claim {
+  return {
+    send: new RecordView(c.send),
+    token: c.token,
+    leaseExpiresAt: c.leaseExpiresAt.getTime(),
+    interrupted: c.interrupted,
+  };
+}
+
+function refOf(c: Claim): LeaseRef {
+  return { structureId: c.send.structureId, key: c.send.key, token: c.token };
+}
+
+/** Parsed data texts, shared: the memory storage shares its short texts, so most sends parse nothing. */
+const parsedTexts = new Map<string, SendData>();
+
+function deepFreeze(v: JsonValue): void {
+  if (v === null || typeof v !== "object") return;
+  Object.freeze(v);
+  for (const k in v) deepFreeze((v as Record<string, JsonValue>)[k]!);
+}
+
+/** A send's data, parsed: frozen and shared for short texts, parsed per send for long ones (they are unique). */
+function dataOf(s: SendView): SendData {
+  if (s instanceof RecordView) return s.parsed;
+  const text = s.data;
+  if (text.length > 64) return JSON.parse(text) as SendData;
+  let d = parsedTexts.get(text);
+  if (d === undefined) {
+    d = JSON.parse(text) as SendData;
+    deepFreeze(d as JsonValue);
+    if (parsedTexts.size >= 4096) parsedTexts.clear();
+    parsedTexts.set(text, d);
+  }
+  return d;
+}
+
+/** A planned send rebuilt from a view (for {@link groupDueSends}, on the rare grouped notices). */
+function plannedOf(s: SendView): PlannedSend {
+  const p: PlannedSend = {
+    key: s.key,
+    structureId: s.structureId,
+    accountId: s.accountId,
+    kind: s.kind,
+    channel: s.channel,
+    recipient: { type: s.rType, id: s.rId, address: s.rAddress },
+    sendAt: new Date(s.sendAt),
+    data: dataOf(s) as PlannedSend["data"],
+  };
+  if (s.expiresAt !== undefined) p.expiresAt = new Date(s.expiresAt);
+  if (s.appointmentId !== undefined) p.appointmentId = s.appointmentId;
+  if (s.contactId !== undefined) p.contactId = s.contactId;
+  if (s.billing !== undefined) p.billing = s.billing;
+  if (s.groupKey !== undefined) p.groupKey = s.groupKey;
+  return p;
+}
+
+/**
+ * A completion waiting for the batch's next `completeMany`: what to tally and journal once it is recorded. It is
+ * itself the item of the memory storage's direct call.
+ */
+interface Pending extends MemoryCompletion {
+  readonly claim: Claim;
+  readonly outcome: SendOutcome | undefined;
+  readonly reschedule: RescheduleOptions | undefined;
   tally: keyof RunDueResult | null;
   fallback: boolean;
   journal: JournalEntryInput | null;
@@ -375,7 +492,7 @@ export function createRappel(options: RappelOptions): Rappel {
     dedupe = false,
   ): PlanSummary | Promise<PlanSummary> {
     const upsert = direct.upsertPlanned;
-    const append = direct.appendJournal;
+    const append = direct.appendEngineJournal;
     if (dedupe || extraCancels.length > 0 || plan.cancel.length > 0 || upsert === undefined || append === undefined)
       return applyAsync(structureId, plan, now, extraCancels, dedupe);
     const summary = emptySummary();
@@ -394,12 +511,15 @@ export function createRappel(options: RappelOptions): Rappel {
     now: Date,
   ): void {
     const locked = r.lockedKeys.length === 0 ? undefined : new Set(r.lockedKeys);
+    // The memory storage keeps the planned instant as a number (read back as `{ sendAt: <ISO> }`): no text per send.
+    const compact = direct.appendEngineJournal !== undefined;
     for (const s of plan.plan) {
       if (locked?.has(s.key)) continue;
       summary.planned.push(s.key);
       if (s.contactId !== undefined) {
-        const e = entry(s, now, "planned");
-        e.data = { sendAt: s.sendAt.toISOString() };
+        const e: MemoryJournalInput = entry(s, now, "planned");
+        if (compact) e.plannedSendAt = s.sendAt.getTime();
+        else e.data = { sendAt: s.sendAt.toISOString() };
         journal.push(e);
       }
     }
@@ -462,9 +582,12 @@ export function createRappel(options: RappelOptions): Rappel {
     return summary;
   }
 
-  /** `appendJournal`, synchronously on a memory storage. */
-  function appendJournal(structureId: string, entries: JournalEntryInput[]): Promise<unknown> | undefined {
-    const append = direct.appendJournal;
+  /**
+   * `appendJournal`, synchronously on a memory storage (which trusts the entries the engine built from its sends and
+   * keeps a planned instant as a number).
+   */
+  function appendJournal(structureId: string, entries: MemoryJournalInput[]): Promise<unknown> | undefined {
+    const append = direct.appendEngineJournal;
     if (append === undefined) return store.appendJournal(structureId, entries);
     append(structureId, entries);
     return undefined;
@@ -824,7 +947,7 @@ export function createRappel(options: RappelOptions): Rappel {
    * The latest data of a unit's lead send (and the other appointments its claims list). A generator whose `yield`s
    * are data-source answers, run by {@link drive}: synchronous while the data source answers synchronously.
    */
-  function* load(batch: Batch, send: SendRecord): Generator<unknown, RenderData | null> {
+  function* load(batch: Batch, send: SendView, sendData: SendData): Generator<unknown, RenderData | null> {
     const sid = send.structureId;
     const ak = `${sid}\u0000${send.accountId}`;
     let cached = batch.accounts.get(ak);
@@ -846,7 +969,7 @@ export function createRappel(options: RappelOptions): Rappel {
       contact = (yield data.getContact(sid, appointment.contactId)) as Contact | null;
     }
     const others: Appointment[] = [];
-    const ids = send.data.appointmentIds;
+    const ids = sendData.appointmentIds;
     if (Array.isArray(ids) && ids.length > 1) {
       for (const id of ids) {
         if (typeof id !== "string" || id === send.appointmentId) continue;
@@ -854,7 +977,7 @@ export function createRappel(options: RappelOptions): Rappel {
         if (o !== null && o.status !== "cancelled") others.push(o);
       }
     }
-    const agendaId = appointment?.agendaId ?? (typeof send.data.agendaId === "string" ? send.data.agendaId : undefined);
+    const agendaId = appointment?.agendaId ?? (typeof sendData.agendaId === "string" ? sendData.agendaId : undefined);
     const agenda = (yield agendaId !== undefined ? data.getAgenda(sid, agendaId) : null) as Agenda | null;
     const service = (yield appointment?.serviceId
       ? data.getService(sid, appointment.serviceId)
@@ -893,7 +1016,7 @@ export function createRappel(options: RappelOptions): Rappel {
     return { account, options: { communication: { locale: account.locale } } };
   }
 
-  async function signatureOf(send: SendRecord, d: RenderData, kind: MessageKind): Promise<string | undefined> {
+  async function signatureOf(send: SendView, d: RenderData, kind: MessageKind): Promise<string | undefined> {
     if (!data.has("getSignature")) return undefined;
     const NONE = "\u0000none";
     const purpose = purposeOf(kind);
@@ -912,8 +1035,8 @@ export function createRappel(options: RappelOptions): Rappel {
   }
 
   /** The address a contact send goes to now (latest data), or why it cannot go. */
-  function currentAddress(send: SendRecord, d: RenderData, channel: Channel): string | SkipReason {
-    if (send.recipient.type !== "contact" || d.contact === null) return send.recipient.address;
+  function currentAddress(send: SendView, d: RenderData, channel: Channel): string | SkipReason {
+    if (send.rType !== "contact" || d.contact === null) return send.rAddress;
     const c = d.contact;
     if (channel === "email") {
       if (c.preferences.email.enabled === false && send.kind !== "custom-sms") return "consent";
@@ -926,7 +1049,7 @@ export function createRappel(options: RappelOptions): Rappel {
       const phone = i !== undefined ? c.phones[i] : c.phones.find((p) => p.mobile);
       return phone?.mobile ? phone.number : "no-mobile";
     }
-    return send.recipient.address;
+    return send.rAddress;
   }
 
   type Attempt =
@@ -996,7 +1119,8 @@ export function createRappel(options: RappelOptions): Rappel {
 
   /** Builds the outbound message of a send on `channel` (SMS may fall back to email). */
   function outbound(
-    send: SendRecord,
+    send: SendView,
+    sendData: SendData,
     d: RenderData,
     channel: Channel,
     to: string,
@@ -1022,7 +1146,7 @@ export function createRappel(options: RappelOptions): Rappel {
         text: e.text,
         html: e.html,
       };
-      const slot = send.data.slot === "second" ? "second" : "first";
+      const slot = sendData.slot === "second" ? "second" : "first";
       const sender = send.kind === "reminder" ? d.options.reminders[slot].senderEmail : undefined;
       if (sender) m.from = { address: sender, name: d.account.name };
       return m;
@@ -1055,8 +1179,9 @@ export function createRappel(options: RappelOptions): Rappel {
   /** One message being delivered: its claims, leases, batch and what the phases found out about it. */
   interface Unit {
     batch: Batch;
-    claims: ClaimedSend[];
-    refs: LeaseRef[];
+    claims: Claim[];
+    /** The lead claim's data, parsed. */
+    data: SendData;
     /** The message key (idempotency key given to the transport). */
     key: string;
     now: Date;
@@ -1079,7 +1204,7 @@ export function createRappel(options: RappelOptions): Rappel {
 
   function journalEntry(
     u: Unit,
-    s: SendRecord,
+    s: SendView,
     event: JournalEntryInput["event"],
     extra?: Partial<JournalEntryInput>,
   ): JournalEntryInput | null {
@@ -1088,7 +1213,7 @@ export function createRappel(options: RappelOptions): Rappel {
     return extra === undefined ? e : Object.assign(e, extra);
   }
 
-  function journalOf(u: Unit, s: SendRecord, event: JournalEntryInput["event"], extra?: Partial<JournalEntryInput>) {
+  function journalOf(u: Unit, s: SendView, event: JournalEntryInput["event"], extra?: Partial<JournalEntryInput>) {
     const e = journalEntry(u, s, event, extra);
     if (e !== null) u.batch.journal.push(e);
   }
@@ -1097,15 +1222,18 @@ export function createRappel(options: RappelOptions): Rappel {
   function queue(
     u: Unit,
     i: number,
-    item: CompleteManyItem,
+    outcome: SendOutcome | undefined,
+    reschedule: RescheduleOptions | undefined,
     tally: keyof RunDueResult | null,
     event: JournalEntryInput["event"],
     extra?: Partial<JournalEntryInput>,
   ): void {
-    const send = u.claims[i]!.send;
+    const claim = u.claims[i]!;
+    const send = claim.send;
     u.batch.pending.push({
-      item,
-      send,
+      claim,
+      outcome,
+      reschedule,
       tally,
       fallback: u.fellBack && tally === "sent",
       journal: journalEntry(u, send, event, extra),
@@ -1121,7 +1249,7 @@ export function createRappel(options: RappelOptions): Rappel {
     tally: keyof RunDueResult,
     extra?: Partial<JournalEntryInput>,
   ): void {
-    for (let i = 0; i < u.refs.length; i++) queue(u, i, { ref: u.refs[i]!, outcome }, tally, event, extra);
+    for (let i = 0; i < u.claims.length; i++) queue(u, i, outcome, undefined, tally, event, extra);
     u.done = true;
   }
 
@@ -1140,35 +1268,82 @@ export function createRappel(options: RappelOptions): Rappel {
     });
   }
 
-  /** `beginSendMany`, or one `beginSend` per ref when the storage has no batched call. */
-  async function beginMany(refs: LeaseRef[], now: Date): Promise<BatchItemResult<BeginSendResult>[]> {
-    if (direct.beginSendMany !== undefined) return direct.beginSendMany(refs, now);
-    if (store.beginSendMany !== undefined) return store.beginSendMany(refs, now);
-    const out: BatchItemResult<BeginSendResult>[] = [];
-    for (const r of refs) {
+  /**
+   * The hand-off of every claim, in order: per item the attempts counted (≥ 1), 0 when a cancel or a newer plan
+   * came since the claim, or the item's error. The memory storage's direct call, else `beginSendMany`, else one
+   * `beginSend` per claim.
+   */
+  function beginMany(claims: Claim[], now: Date): (number | RappelError)[] | Promise<(number | RappelError)[]> {
+    if (direct.beginClaims !== undefined) return direct.beginClaims(claims, now);
+    return beginManyPublic(claims, now);
+  }
+
+  async function beginManyPublic(claims: Claim[], now: Date): Promise<(number | RappelError)[]> {
+    const out: (number | RappelError)[] = [];
+    if (store.beginSendMany !== undefined) {
+      const results = await store.beginSendMany(claims.map(refOf), now);
+      for (let i = 0; i < claims.length; i++) {
+        const r = results[i];
+        out.push(
+          r === undefined
+            ? new RappelError(ErrorCode.ADAPTER_ERROR, "beginSendMany: missing result")
+            : r.ok
+              ? r.value.ok
+                ? r.value.attempts
+                : 0
+              : r.error,
+        );
+      }
+      return out;
+    }
+    for (const c of claims) {
       try {
-        out.push({ ok: true, value: await store.beginSend(r, now) });
+        const r = await store.beginSend(refOf(c), now);
+        out.push(r.ok ? r.attempts : 0);
       } catch (e) {
-        out.push({ ok: false, error: itemError("beginSend", e) });
+        out.push(itemError("beginSend", e));
       }
     }
     return out;
   }
 
-  /** `completeMany`, or one `complete`/`reschedule` per item when the storage has no batched call. */
-  async function completeMany(items: CompleteManyItem[], now: Date): Promise<BatchItemResult<ReleaseResult>[]> {
-    if (direct.completeMany !== undefined) return direct.completeMany(items, now);
-    if (store.completeMany !== undefined) return store.completeMany(items, now);
-    const out: BatchItemResult<ReleaseResult>[] = [];
-    for (const it of items) {
+  /**
+   * Records the queued completions, in order: per item `null` once recorded, or the item's error. The memory
+   * storage's direct call, else `completeMany`, else one `complete`/`reschedule` per item.
+   */
+  function completeMany(items: Pending[], now: Date): (RappelError | null)[] | Promise<(RappelError | null)[]> {
+    if (direct.completeClaims !== undefined) return direct.completeClaims(items, now);
+    return completeManyPublic(items, now);
+  }
+
+  async function completeManyPublic(items: Pending[], now: Date): Promise<(RappelError | null)[]> {
+    const out: (RappelError | null)[] = [];
+    if (store.completeMany !== undefined) {
+      const batchItems: CompleteManyItem[] = items.map((p) =>
+        p.outcome !== undefined
+          ? { ref: refOf(p.claim), outcome: p.outcome }
+          : { ref: refOf(p.claim), reschedule: p.reschedule! },
+      );
+      const results = await store.completeMany(batchItems, now);
+      for (let i = 0; i < items.length; i++) {
+        const r = results[i];
+        out.push(
+          r === undefined
+            ? new RappelError(ErrorCode.ADAPTER_ERROR, "completeMany: missing result")
+            : r.ok
+              ? null
+              : r.error,
+        );
+      }
+      return out;
+    }
+    for (const p of items) {
       try {
-        const value =
-          "outcome" in it
-            ? await store.complete(it.ref, it.outcome, now)
-            : await store.reschedule(it.ref, it.reschedule, now);
-        out.push({ ok: true, value });
+        if (p.outcome !== undefined) await store.complete(refOf(p.claim), p.outcome, now);
+        else await store.reschedule(refOf(p.claim), p.reschedule!, now);
+        out.push(null);
       } catch (e) {
-        out.push({ ok: false, error: itemError("outcome" in it ? "complete" : "reschedule", e) });
+        out.push(itemError(p.outcome !== undefined ? "complete" : "reschedule", e));
       }
     }
     return out;
@@ -1188,11 +1363,10 @@ export function createRappel(options: RappelOptions): Rappel {
     const pending = batch.pending;
     if (pending.length === 0) return;
     batch.pending = [];
-    const items: CompleteManyItem[] = new Array(pending.length);
-    for (let i = 0; i < pending.length; i++) items[i] = pending[i]!.item;
-    let results: BatchItemResult<ReleaseResult>[];
+    let results: (RappelError | null)[];
     try {
-      results = await completeMany(items, clock.now());
+      const r = completeMany(pending, clock.now());
+      results = r instanceof Promise ? await r : r;
     } catch (e) {
       logger.error("send.error", { code: e instanceof RappelError ? e.code : "unexpected", sends: pending.length });
       batch.firstError ??= e;
@@ -1202,17 +1376,16 @@ export function createRappel(options: RappelOptions): Rappel {
     for (let i = 0; i < pending.length; i++) {
       const p = pending[i]!;
       const r = results[i];
-      if (r?.ok) {
+      if (r === null) {
         if (p.tally !== null) res[p.tally]++;
         if (p.fallback) res.fallback++;
         if (p.journal !== null) batch.journal.push(p.journal);
         continue;
       }
-      const error =
-        r === undefined ? new RappelError(ErrorCode.ADAPTER_ERROR, "completeMany: missing result") : r.error;
+      const error = r === undefined ? new RappelError(ErrorCode.ADAPTER_ERROR, "completeMany: missing result") : r;
       if (isLeaseLost(error)) {
         res.lost++;
-        logger.warn("send.lease-lost", { sendKey: p.send.key });
+        logger.warn("send.lease-lost", { sendKey: p.claim.send.key });
       } else {
         logger.error("send.error", {
           sendKey: p.unitKey,
@@ -1267,10 +1440,7 @@ export function createRappel(options: RappelOptions): Rappel {
     }
     // R-47: too late to be useful.
     const t = u.now.getTime();
-    if (
-      (lead.expiresAt !== undefined && t >= lead.expiresAt.getTime()) ||
-      t - lead.nextAttemptAt.getTime() >= lateness
-    ) {
+    if ((lead.expiresAt !== undefined && t >= lead.expiresAt) || t - lead.nextAttemptAt >= lateness) {
       completeAll(u, { status: "missed", failureReason: "too late" }, "missed", "missed");
       logger.info("send.missed", { sendKey: lead.key, structureId: sid });
       return;
@@ -1284,7 +1454,7 @@ export function createRappel(options: RappelOptions): Rappel {
     const lead = claims[0]!.send;
     const sid = lead.structureId;
     const n = claims.length;
-    const d = yield* load(u.batch, lead);
+    const d = yield* load(u.batch, lead, u.data);
     if (d === null) {
       completeAll(
         u,
@@ -1327,7 +1497,7 @@ export function createRappel(options: RappelOptions): Rappel {
     // Render (R-24…R-27) and apply the SMS policy (R-18, R-26).
     try {
       const sms = d.options.communication.sms;
-      const limited = applySmsLimit(renderSmsText(lead, d, templates), {
+      const limited = applySmsLimit(renderSmsText(lead, u.data, d, templates), {
         maxSegments: sms.maxSegments,
         overflow: sms.overflow,
         encoding: sms.encoding,
@@ -1354,7 +1524,7 @@ export function createRappel(options: RappelOptions): Rappel {
     const d = u.d!;
     try {
       d.signatureHtml = await signatureOf(lead, d, lead.kind);
-      u.email = renderEmail(lead, d, templates);
+      u.email = renderEmail(lead, u.data, d, templates);
     } catch (e) {
       renderFailed(u, e);
     }
@@ -1388,7 +1558,7 @@ export function createRappel(options: RappelOptions): Rappel {
       return;
     }
     const address = d.contact?.email;
-    if (lead.recipient.type !== "contact" || !address || d.contact?.preferences.email.enabled === false) {
+    if (lead.rType !== "contact" || !address || d.contact?.preferences.email.enabled === false) {
       return skipAll(u, "quota-exhausted");
     }
     u.fellBack = true;
@@ -1396,7 +1566,7 @@ export function createRappel(options: RappelOptions): Rappel {
     u.to = address;
     try {
       d.signatureHtml = await signatureOf(lead, d, lead.kind);
-      u.email = renderEmail(lead, d, templates);
+      u.email = renderEmail(lead, u.data, d, templates);
     } catch (e) {
       const code = e instanceof RappelError ? e.code : "render-error";
       completeAll(u, { status: "failed", failureCode: code }, "failed", "failed", { reason: code });
@@ -1420,47 +1590,52 @@ export function createRappel(options: RappelOptions): Rappel {
    */
   async function handOff(batch: Batch, units: Unit[]): Promise<void> {
     const now = clock.now();
-    const refs: LeaseRef[] = [];
-    const owners: { u: Unit; i: number }[] = [];
+    const nowMs = now.getTime();
+    const claims: Claim[] = [];
+    // The unit and claim index of each claim handed off (the common single-claim unit needs no entry of its own).
+    const owners: Unit[] = [];
+    const indexes: number[] = [];
     for (const u of units) {
       if (u.done) continue;
       u.now = now;
       for (let i = 0; i < u.claims.length && !u.done; i++) {
-        if (u.claims[i]!.leaseExpiresAt.getTime() - now.getTime() < leaseMs / 2) {
-          await store.renewLease(u.refs[i]!, leaseMs, now).catch((e: unknown) => fail(u, e));
+        if (u.claims[i]!.leaseExpiresAt - nowMs < leaseMs / 2) {
+          await store.renewLease(refOf(u.claims[i]!), leaseMs, now).catch((e: unknown) => fail(u, e));
         }
       }
       if (u.done) continue;
-      for (let i = 0; i < u.refs.length; i++) {
-        refs.push(u.refs[i]!);
-        owners.push({ u, i });
+      for (let i = 0; i < u.claims.length; i++) {
+        claims.push(u.claims[i]!);
+        owners.push(u);
+        indexes.push(i);
       }
     }
-    if (refs.length === 0) return;
-    let results: BatchItemResult<BeginSendResult>[];
+    if (claims.length === 0) return;
+    let results: (number | RappelError)[];
     try {
-      results = await beginMany(refs, now);
+      const r = beginMany(claims, now);
+      results = r instanceof Promise ? await r : r;
     } catch (e) {
-      logger.error("send.error", { code: e instanceof RappelError ? e.code : "unexpected", sends: refs.length });
+      logger.error("send.error", { code: e instanceof RappelError ? e.code : "unexpected", sends: claims.length });
       batch.firstError ??= e;
-      for (const o of owners) o.u.done = true;
+      for (const u of owners) u.done = true;
       return;
     }
     for (let k = 0; k < owners.length; k++) {
-      const { u, i } = owners[k]!;
+      const u = owners[k]!;
+      const i = indexes[k]!;
       const r = results[k];
-      if (r?.ok) {
-        if (r.value.ok) {
+      if (typeof r === "number") {
+        if (r > 0) {
           u.live.push(i);
-          if (r.value.attempts > u.attempts) u.attempts = r.value.attempts;
-        } else queue(u, i, { ref: u.refs[i]!, outcome: { status: "cancelled" } }, "cancelled", "cancelled");
+          if (r > u.attempts) u.attempts = r;
+        } else queue(u, i, CANCELLED, undefined, "cancelled", "cancelled");
         continue;
       }
-      const error =
-        r === undefined ? new RappelError(ErrorCode.ADAPTER_ERROR, "beginSendMany: missing result") : r.error;
+      const error = r === undefined ? new RappelError(ErrorCode.ADAPTER_ERROR, "beginSendMany: missing result") : r;
       if (isLeaseLost(error)) {
         batch.result.lost++;
-        logger.warn("send.lease-lost", { sendKey: u.refs[i]!.key });
+        logger.warn("send.lease-lost", { sendKey: u.claims[i]!.send.key });
       } else {
         // The message is not sent: what was begun with it is re-claimed later as interrupted (R-48).
         logger.error("send.error", { sendKey: u.key, code: error instanceof RappelError ? error.code : "unexpected" });
@@ -1476,13 +1651,13 @@ export function createRappel(options: RappelOptions): Rappel {
     const lead = u.claims[0]!.send;
     const channel = u.channel;
     const key = u.fellBack ? `${u.key}#email` : u.key;
-    const message = outbound(lead, u.d!, channel, u.to, key, u.smsText, u.email);
+    const message = outbound(lead, u.data, u.d!, channel, u.to, key, u.smsText, u.email);
     return transmit(channel, message).then((attempt) => sent(u, attempt));
   }
 
   /** Phase 4, once the transport answered: the outcome is queued, usage counted, a retry planned. */
   function sent(u: Unit, attempt: Attempt): Promise<void> | undefined {
-    const { batch, claims, refs, live } = u;
+    const { batch, claims, live } = u;
     const lead = claims[0]!.send;
     const sid = lead.structureId;
     const channel = u.channel;
@@ -1501,7 +1676,7 @@ export function createRappel(options: RappelOptions): Rappel {
       };
       if (attempt.status) outcome.providerStatus = attempt.status;
       const extra = { provider: attempt.provider, providerMessageId: attempt.providerMessageId, channel };
-      for (const i of live) queue(u, i, { ref: refs[i]!, outcome }, "sent", "sent", extra);
+      for (const i of live) queue(u, i, outcome, undefined, "sent", "sent", extra);
       // The default logger drops info events: no event object per send for it.
       if (logger !== noopLogger)
         logger.info("send.sent", { sendKey: lead.key, structureId: sid, channel, provider: attempt.provider });
@@ -1518,7 +1693,7 @@ export function createRappel(options: RappelOptions): Rappel {
         provider: attempt.provider,
       };
       const extra = { provider: attempt.provider, reason: code };
-      for (const i of live) queue(u, i, { ref: refs[i]!, outcome }, "unknown", "unknown", extra);
+      for (const i of live) queue(u, i, outcome, undefined, "unknown", "unknown", extra);
       logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, code });
       return undefined;
     }
@@ -1527,7 +1702,7 @@ export function createRappel(options: RappelOptions): Rappel {
 
   /** Phase 4 after a failed or transient attempt: credits given back, then failed or rescheduled. */
   async function notSent(u: Unit, attempt: Extract<Attempt, { ok: false }>): Promise<void> {
-    const { batch, claims, refs, live } = u;
+    const { batch, claims, live } = u;
     const lead = claims[0]!.send;
     const sid = lead.structureId;
     const channel = u.channel;
@@ -1536,7 +1711,7 @@ export function createRappel(options: RappelOptions): Rappel {
     const finish = (status: "unknown" | "failed", failureReason: string) => {
       const outcome: SendOutcome = { status, failureCode: code, failureReason, provider: attempt.provider };
       const extra = { provider: attempt.provider, reason: code };
-      for (const i of live) queue(u, i, { ref: refs[i]!, outcome }, status, status, extra);
+      for (const i of live) queue(u, i, outcome, undefined, status, status, extra);
     };
     await unreserve(u);
     if (attempt.failure === "permanent") {
@@ -1553,25 +1728,18 @@ export function createRappel(options: RappelOptions): Rappel {
     const attempts = u.attempts;
     const retryAfter = attempt.error instanceof TransportError ? attempt.error.retryAfterMs : undefined;
     const next = new Date(u.now.getTime() + backoff(attempts, retryAfter));
-    const expired = lead.expiresAt !== undefined && next.getTime() >= lead.expiresAt.getTime();
+    const expired = lead.expiresAt !== undefined && next.getTime() >= lead.expiresAt;
     if (attempts >= maxAttempts || expired) {
       finish("failed", expired ? "retries would end after it expires" : `gave up after ${attempts} attempts`);
       logger.warn("send.failed", { sendKey: lead.key, structureId: sid, code, attempts });
       return;
     }
     for (const i of live) {
-      queue(
-        u,
-        i,
-        { ref: refs[i]!, reschedule: { nextAttemptAt: next, failureCode: code, failureReason: reason } },
-        "retried",
-        "retry",
-        {
-          provider: attempt.provider,
-          reason: code,
-          data: { attempt: attempts, nextAttemptAt: next.toISOString() },
-        },
-      );
+      queue(u, i, undefined, { nextAttemptAt: next, failureCode: code, failureReason: reason }, "retried", "retry", {
+        provider: attempt.provider,
+        reason: code,
+        data: { attempt: attempts, nextAttemptAt: next.toISOString() },
+      });
     }
     logger.warn("send.retry", { sendKey: lead.key, structureId: sid, code, attempts });
   }
@@ -1604,16 +1772,11 @@ export function createRappel(options: RappelOptions): Rappel {
     }
   }
 
-  function unitOf(batch: Batch, claims: ClaimedSend[], key: string, now: Date): Unit {
-    const refs: LeaseRef[] = new Array(claims.length);
-    for (let i = 0; i < claims.length; i++) {
-      const c = claims[i]!;
-      refs[i] = { structureId: c.send.structureId, key: c.send.key, token: c.token };
-    }
+  function unitOf(batch: Batch, claims: Claim[], key: string, now: Date): Unit {
     return {
       batch,
       claims,
-      refs,
+      data: dataOf(claims[0]!.send),
       key,
       now,
       done: false,
@@ -1648,7 +1811,7 @@ export function createRappel(options: RappelOptions): Rappel {
     const bySid = new Map<string, Unit[]>();
     for (const u of units) {
       if (u.done || u.channel !== "sms") continue;
-      const sid = u.refs[0]!.structureId;
+      const sid = u.claims[0]!.send.structureId;
       const l = bySid.get(sid);
       if (l) l.push(u);
       else bySid.set(sid, [u]);
@@ -1673,7 +1836,10 @@ export function createRappel(options: RappelOptions): Rappel {
     const args = parseInput(RunDueSchema, input, "runDue options");
     const limit = args?.limit ?? batchSize;
     const claimOptions = { now: clock.now(), limit, leaseMs, owner };
-    const claims = direct.claimDue !== undefined ? direct.claimDue(claimOptions) : await store.claimDue(claimOptions);
+    const claims: Claim[] =
+      direct.claimViews !== undefined
+        ? direct.claimViews(claimOptions)
+        : (await store.claimDue(claimOptions)).map(claimOf);
     const batch: Batch = {
       result: EMPTY_RESULT(),
       journal: [],
@@ -1689,14 +1855,14 @@ export function createRappel(options: RappelOptions): Rappel {
     if (claims.length === 0) return batch.result;
     const now = clock.now();
     const units: Unit[] = [];
-    const grouped: ClaimedSend[] = [];
+    const grouped: Claim[] = [];
     for (const c of claims) {
       if (c.send.groupKey !== undefined && c.send.kind === "practitioner-notification") grouped.push(c);
       else units.push(unitOf(batch, [c], c.send.key, now));
     }
     if (grouped.length > 0) {
       const byKey = new Map(grouped.map((c) => [c.send.key, c]));
-      for (const g of groupDueSends(grouped.map((c) => c.send))) {
+      for (const g of groupDueSends(grouped.map((c) => plannedOf(c.send)))) {
         units.push(
           unitOf(
             batch,

@@ -2,11 +2,13 @@ import type {
   AccountOptions,
   Agenda,
   Appointment,
+  Channel,
   ClientAccount,
   Contact,
+  JsonValue,
   MessageKind,
   Resource,
-  SendRecord,
+  SendRecipient,
   Service,
   SignaturePurpose,
 } from "@rappel/core";
@@ -20,6 +22,22 @@ import {
   type TemplateChannel,
 } from "@rappel/templating";
 import type { TemplateResolver } from "./types.js";
+
+/**
+ * What rendering reads of a send: the memory storage's read-only view on the engine's direct path, or a view of a
+ * public claim's record (see `createRappel.ts`).
+ */
+export interface RenderSend {
+  readonly key: string;
+  readonly structureId: string;
+  readonly accountId: string;
+  readonly kind: MessageKind;
+  readonly channel: Channel;
+  readonly rType: SendRecipient["type"];
+}
+
+/** A send's template data, parsed (shared and frozen: never mutated). */
+export type SendData = Readonly<Record<string, JsonValue>>;
 
 /** The latest domain data a send is rendered with. */
 export interface RenderData {
@@ -81,18 +99,18 @@ function str(v: unknown): string | undefined {
 }
 
 /** The macro context of a send (R-22), from the latest data. `email` applies the account's email details. */
-export function macroContext(send: SendRecord, d: RenderData, email: boolean): MacroContext {
+export function macroContext(send: RenderSend, data: SendData, d: RenderData, email: boolean): MacroContext {
   const a = d.appointment;
   const details = d.options.communication.emailDetails;
   const ctx: MacroContext = { account: { name: d.account.name }, clinic: { name: d.account.name } };
   if (d.contact) {
     const name = `${d.contact.firstName} ${d.contact.lastName}`.trim();
     ctx.client = { firstName: d.contact.firstName, lastName: d.contact.lastName, name };
-    if (send.recipient.type === "contact") ctx.recipient = { name };
+    if (send.rType === "contact") ctx.recipient = { name };
   }
   if (a) {
     const appointment: NonNullable<MacroContext["appointment"]> = { start: a.start, end: a.end, timeZone: a.timeZone };
-    const action = str(send.data.event);
+    const action = str(data.event);
     if (action !== undefined) appointment.action = action;
     if (a.billedAmount && (!email || details.price)) appointment.billedAmount = a.billedAmount;
     ctx.appointment = appointment;
@@ -119,18 +137,13 @@ export function macroContext(send: SendRecord, d: RenderData, email: boolean): M
     if (d.service.patientInstructions && (!email || details.instructions))
       ctx.service.instructions = d.service.patientInstructions;
   }
-  const subject = str(send.data.subject);
-  const contact = str(send.data.contact);
+  const subject = str(data.subject);
+  const contact = str(data.contact);
   if (subject !== undefined || contact !== undefined) ctx.message = { subject: subject ?? "", contact: contact ?? "" };
   return ctx;
 }
 
-function overrides(
-  templates: TemplateResolver | undefined,
-  send: SendRecord,
-  channel: SendRecord["channel"],
-  locale: string,
-) {
+function overrides(templates: TemplateResolver | undefined, send: RenderSend, channel: Channel, locale: string) {
   return templates?.({ structureId: send.structureId, accountId: send.accountId, kind: send.kind, channel, locale });
 }
 
@@ -143,26 +156,32 @@ function othersSuffix(d: RenderData, locale: string): string {
 }
 
 /** The SMS text of a send, before the segment limit. Throws `TemplateError` for a bad template. */
-export function renderSmsText(send: SendRecord, d: RenderData, templates: TemplateResolver | undefined): string {
+export function renderSmsText(
+  send: RenderSend,
+  data: SendData,
+  d: RenderData,
+  templates: TemplateResolver | undefined,
+): string {
   const locale = d.options.communication.locale;
   const o = overrides(templates, send, "sms", locale);
   let source = o?.sms ?? defaultTemplate(send.kind, locale).sms;
-  if (send.kind === "custom-sms") source += str(send.data.text) ?? "";
+  if (send.kind === "custom-sms") source += str(data.text) ?? "";
   const timeZone = d.appointment?.timeZone ?? d.account.timeZone;
-  let text = compiled(source, "sms").render(macroContext(send, d, false), { locale, timeZone });
+  const ctx = macroContext(send, data, d, false);
+  let text = compiled(source, "sms").render(ctx, { locale, timeZone });
   text += othersSuffix(d, locale);
   if (send.kind === "reminder") {
-    const slot = send.data.slot === "second" ? "second" : "first";
+    const slot = data.slot === "second" ? "second" : "first";
     const supplement = d.options.reminders[slot].smsSupplement;
-    if (supplement !== "")
-      text += ` ${compiled(supplement, "sms").render(macroContext(send, d, false), { locale, timeZone })}`;
+    if (supplement !== "") text += ` ${compiled(supplement, "sms").render(ctx, { locale, timeZone })}`;
   }
   return text;
 }
 
 /** The email of a send (R-27). Throws `TemplateError` / `email-too-long`. */
 export function renderEmail(
-  send: SendRecord,
+  send: RenderSend,
+  data: SendData,
   d: RenderData,
   templates: TemplateResolver | undefined,
   kind: MessageKind = send.kind,
@@ -172,18 +191,18 @@ export function renderEmail(
   const def = defaultTemplate(kind, locale);
   let body = o?.html ?? def.html;
   if (kind === "custom-sms") {
-    const t = str(send.data.text);
+    const t = str(data.text);
     if (t) body += `<p>${escapeText(t)}</p>`;
   }
   if (kind === "reminder") {
-    const slot = send.data.slot === "second" ? "second" : "first";
+    const slot = data.slot === "second" ? "second" : "first";
     const supplement = d.options.reminders[slot].emailSupplement;
     // The supplement is the account's plain text (macros allowed): markup characters are escaped so it can never
     // inject HTML, line breaks are kept.
     if (supplement !== "") body += `\n<p>${escapeMarkup(supplement).replace(/\r?\n/g, "<br>")}</p>`;
   }
   let subject = o?.subject ?? def.subject;
-  const subjectTemplate = str(send.data.subjectTemplate);
+  const subjectTemplate = str(data.subjectTemplate);
   if (kind === "new-message" && subjectTemplate !== undefined && o?.subject === undefined) subject = subjectTemplate;
   const parts: Parameters<typeof composeEmail>[0] = { subject, body, instructions: def.instructions };
   if (o?.text !== undefined) parts.text = o.text;
@@ -193,5 +212,5 @@ export function renderEmail(
     if (d.options.messages.emailFooter) parts.footer = d.options.messages.emailFooter;
   }
   const timeZone = d.appointment?.timeZone ?? d.account.timeZone;
-  return composeEmail(parts, macroContext(send, d, true), { locale, timeZone });
+  return composeEmail(parts, macroContext(send, data, d, true), { locale, timeZone });
 }
