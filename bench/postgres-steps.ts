@@ -1,16 +1,27 @@
 // Where the PostgreSQL server's time goes per send, statement by statement: the dispatch path of the engine
-// (claimDue, beginSendMany, completeMany, appendJournal, addUsage) driven directly on createPostgresStorage by one
-// connection, on a table of PENDING due sends, for SENDS sends in claims of BATCH. Prints, per statement, the server's
-// execution and planning time per send (pg_stat_statements) and the WAL it wrote, then the server's CPU per send
-// (/proc). Used to measure each change of the schema or of a statement in isolation (it is not part of
-// `pnpm bench postgres`).
-// Run: RAPPEL_PG_STATEMENTS=1 node --conditions=@rappel/source --import tsx bench/postgres-steps.ts
+// (claimDue, smsOptedOutAmong, beginSendMany, completeMany, appendJournal, addUsage) driven directly on
+// createPostgresStorage by one connection, on a table of PENDING due sends, SENDS sends in claims of BATCH. Prints, per
+// statement, the server's execution time per send (pg_stat_statements), the WAL it wrote and the buffers it touched,
+// then the server backend's CPU per send and this process's (the adapter and the driver, without the engine) from
+// /proc. Used to measure each change of the schema or of a statement in isolation (not part of `pnpm bench postgres`).
+//
+// A/B: RAPPEL_STEPS_STORAGE=<path to another copy of the adapter's index.ts> (e.g. an earlier revision's sources,
+// `git show REV:packages/adapters-postgres/src/<file>` into a scratch folder beside src/) runs that copy and this
+// one in turns, ROUNDS rounds of SENDS ÷ ROUNDS sends each, on the same table and the same connection's server
+// process, so both see the same table state and machine load; the medians of the rounds are printed.
+// Run: node --conditions=@rappel/source --import tsx bench/postgres-steps.ts
 // (RAPPEL_TEST_DATABASE_URL to use a running server; it needs pg_stat_statements preloaded.)
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { createPostgresStorage } from "../packages/adapters-postgres/src/index.js";
+import * as current from "../packages/adapters-postgres/src/index.js";
 import { acquireServer, releaseServer } from "../packages/adapters-postgres/test/pg-server.js";
 import { BENCH_NOW, loadEngineSends } from "./postgres-load.js";
+
+type Adapter = typeof current;
+const other = process.env.RAPPEL_STEPS_STORAGE;
+const variants: { name: string; adapter: Adapter }[] = [{ name: "current", adapter: current }];
+if (other !== undefined) variants.unshift({ name: "other", adapter: (await import(other)) as Adapter });
 
 const pkgRequire = createRequire(new URL("../packages/adapters-postgres/package.json", import.meta.url));
 // biome-ignore lint/suspicious/noExplicitAny: rows of ad hoc SQL
@@ -25,8 +36,18 @@ const pg = pkgRequire("pg") as { Pool: new (o: { connectionString: string; max: 
 const PENDING = Number(process.env.PENDING ?? 200_000);
 const SENDS = Number(process.env.SENDS ?? 50_000);
 const BATCH = Number(process.env.BATCH ?? 500);
+const ROUNDS = Number(process.env.ROUNDS ?? (other === undefined ? 1 : 6));
 const SCHEMA = "bench_steps";
 const NOW = new Date(BENCH_NOW);
+
+interface Round {
+  variant: string;
+  sent: number;
+  serverUs: number;
+  clientUs: number;
+  walBytes: number;
+  statements: { q: string; calls: number; execUs: number; walRecords: number; walBytes: number; buffers: number }[];
+}
 
 async function main() {
   process.env.RAPPEL_PG_STATEMENTS = "1";
@@ -37,8 +58,11 @@ async function main() {
   try {
     await admin.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    const storage = createPostgresStorage({ pool, schema: SCHEMA });
-    await storage.migrate();
+    const storages = variants.map((v) => ({
+      ...v,
+      storage: v.adapter.createPostgresStorage({ pool, schema: SCHEMA, migrate: false }),
+    }));
+    await current.createPostgresStorage({ pool, schema: SCHEMA }).migrate();
     // EXTRA_SQL: a change of the schema to measure (before loading), e.g. "ALTER TABLE {s}.sends SET (fillfactor = 80)".
     for (const sql of (process.env.EXTRA_SQL ?? "").split(";").filter((x) => x.trim() !== ""))
       await admin.query(sql.replaceAll("{s}", SCHEMA));
@@ -48,88 +72,120 @@ async function main() {
     console.log(`loaded ${PENDING} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const pid = Number((await pool.query("SELECT pg_backend_pid() AS pid")).rows[0].pid);
     const cpu = () => {
-      const f = require("node:fs")
-        .readFileSync(`/proc/${pid}/stat`, "utf8")
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8")
         .replace(/^.*\) /, "")
         .split(" ");
       return (Number(f[11]) + Number(f[12])) / 100;
     };
-    await admin.query("SELECT pg_stat_statements_reset()");
-    const wal0 = (await admin.query("SELECT pg_current_wal_lsn() AS l")).rows[0].l as string;
-    const c0 = cpu();
-    const w0 = performance.now();
-    let sent = 0;
     let n = 0;
-    while (sent < SENDS) {
-      const claims = await storage.claimDue({ now: NOW, limit: BATCH, leaseMs: 300_000, owner: "steps" });
-      if (claims.length === 0) break;
-      const refs = claims.map((c) => ({ structureId: c.send.structureId, key: c.send.key, token: c.token }));
-      await storage.smsOptedOutAmong(
-        "s1",
-        claims.map((c) => c.send.recipient.address),
-      );
-      await storage.beginSendMany(refs, NOW);
-      await storage.completeMany(
-        refs.map((ref, i) => ({
-          ref,
-          outcome: { status: "sent" as const, provider: "record", providerMessageId: `m${n}-${i}` },
+    const rounds: Round[] = [];
+    for (let r = 0; r < ROUNDS; r++)
+      for (const { name, storage } of storages) {
+        await admin.query("SELECT pg_stat_statements_reset()");
+        const wal0 = (await admin.query("SELECT pg_current_wal_lsn() AS l")).rows[0].l as string;
+        const c0 = cpu();
+        const own0 = process.cpuUsage();
+        let sent = 0;
+        while (sent < SENDS / ROUNDS) {
+          const claims = await storage.claimDue({ now: NOW, limit: BATCH, leaseMs: 300_000, owner: "steps" });
+          if (claims.length === 0) break;
+          const refs = claims.map((c) => ({ structureId: c.send.structureId, key: c.send.key, token: c.token }));
+          await storage.smsOptedOutAmong(
+            "s1",
+            claims.map((c) => c.send.recipient.address),
+          );
+          await storage.beginSendMany(refs, NOW);
+          await storage.completeMany(
+            refs.map((ref, i) => ({
+              ref,
+              outcome: { status: "sent" as const, provider: "record", providerMessageId: `m${n}-${i}` },
+            })),
+            NOW,
+          );
+          await storage.appendJournal(
+            "s1",
+            claims.map((c) => ({
+              structureId: "s1",
+              at: NOW,
+              event: "sent" as const,
+              key: c.send.key,
+              contactId: c.send.contactId,
+              accountId: c.send.accountId,
+              channel: "sms" as const,
+              kind: "reminder" as const,
+              provider: "record",
+              providerMessageId: `m${n}`,
+            })),
+          );
+          await storage.addUsage("s1", "a1", "2026-06", { reminderSmsCredits: claims.length });
+          sent += claims.length;
+          n++;
+        }
+        const own = process.cpuUsage(own0);
+        const serverCpu = cpu() - c0;
+        const wal = (await admin.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS b", [wal0]))
+          .rows[0].b;
+        const { rows } = await admin.query(
+          `SELECT calls, total_exec_time AS exec, wal_records, wal_bytes, shared_blks_hit + shared_blks_read AS bufs,
+             left(regexp_replace(query, '\\s+', ' ', 'g'), 60) AS q
+           FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_wal%'
+           ORDER BY total_exec_time DESC LIMIT 8`,
+        );
+        rounds.push({
+          variant: name,
+          sent,
+          serverUs: (serverCpu * 1e6) / sent,
+          clientUs: (own.user + own.system) / sent,
+          walBytes: Number(wal) / sent,
+          statements: rows.map((x) => ({
+            q: String(x.q),
+            calls: Number(x.calls),
+            execUs: (Number(x.exec) * 1000) / sent,
+            walRecords: Number(x.wal_records) / sent,
+            walBytes: Number(x.wal_bytes) / sent,
+            buffers: Number(x.bufs) / sent,
+          })),
+        });
+        const last = rounds.at(-1)!;
+        console.log(
+          `round ${r} ${name}: ${sent} sent, server ${last.serverUs.toFixed(1)} µs/send, adapter+driver ${last.clientUs.toFixed(1)} µs/send`,
+        );
+      }
+    const median = (xs: number[]) => {
+      const v = [...xs].sort((a, b) => a - b);
+      return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+    };
+    for (const { name } of variants) {
+      const mine = rounds.filter((x) => x.variant === name);
+      const byQ = new Map<string, Round["statements"]>();
+      for (const x of mine) for (const st of x.statements) byQ.set(st.q, [...(byQ.get(st.q) ?? []), st]);
+      console.log(`\n${name} (medians of ${mine.length} rounds)`);
+      console.table(
+        [...byQ].map(([q, sts]) => ({
+          q,
+          "calls/round": median(sts.map((x) => x.calls)),
+          "exec µs/send": +median(sts.map((x) => x.execUs)).toFixed(1),
+          "WAL rec/send": +median(sts.map((x) => x.walRecords)).toFixed(2),
+          "WAL B/send": Math.round(median(sts.map((x) => x.walBytes))),
+          "buf/send": +median(sts.map((x) => x.buffers)).toFixed(1),
         })),
-        NOW,
       );
-      await storage.appendJournal(
-        "s1",
-        claims.map((c) => ({
-          structureId: "s1",
-          at: NOW,
-          event: "sent" as const,
-          key: c.send.key,
-          contactId: c.send.contactId,
-          accountId: c.send.accountId,
-          channel: "sms" as const,
-          kind: "reminder" as const,
-          provider: "record",
-          providerMessageId: `m${n}`,
-        })),
+      console.log(
+        JSON.stringify({
+          variant: name,
+          pending: PENDING,
+          batch: BATCH,
+          rounds: mine.length,
+          sent: mine.reduce((a, x) => a + x.sent, 0),
+          serverCpuUsPerSend: +median(mine.map((x) => x.serverUs)).toFixed(1),
+          serverCpuUsPerSendRounds: mine.map((x) => +x.serverUs.toFixed(1)),
+          adapterCpuUsPerSend: +median(mine.map((x) => x.clientUs)).toFixed(1),
+          walBytesPerSend: Math.round(median(mine.map((x) => x.walBytes))),
+        }),
       );
-      await storage.addUsage("s1", "a1", "2026-06", { reminderSmsCredits: claims.length });
-      sent += claims.length;
-      n++;
     }
-    const wall = (performance.now() - w0) / 1000;
-    const serverCpu = cpu() - c0;
-    const wal = (await admin.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS b", [wal0]))
-      .rows[0].b;
-    const { rows } = await admin.query(
-      `SELECT calls, total_exec_time AS exec, total_plan_time AS plan, wal_records, wal_bytes, shared_blks_hit AS hit,
-         left(regexp_replace(query, '\\s+', ' ', 'g'), 60) AS q
-       FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_wal%'
-       ORDER BY total_exec_time DESC LIMIT 8`,
-    );
-    const us = (ms: number) => +((ms * 1000) / sent).toFixed(1);
-    console.table(
-      rows.map((r) => ({
-        q: r.q,
-        calls: Number(r.calls),
-        "exec µs/send": us(r.exec),
-        "plan µs/send": us(r.plan),
-        "WAL rec/send": +(Number(r.wal_records) / sent).toFixed(2),
-        "WAL B/send": Math.round(Number(r.wal_bytes) / sent),
-        "buf/send": +(Number(r.hit) / sent).toFixed(1),
-      })),
-    );
-    console.log(
-      JSON.stringify({
-        pending: PENDING,
-        batch: BATCH,
-        sent,
-        wallSeconds: +wall.toFixed(2),
-        serverCpuUsPerSend: +((serverCpu * 1e6) / sent).toFixed(1),
-        clientAndServerWallUsPerSend: +((wall * 1e6) / sent).toFixed(1),
-        walBytesPerSend: Math.round(Number(wal) / sent),
-      }),
-    );
     await admin.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
-    await storage.close();
+    for (const s of storages) await s.storage.close();
   } finally {
     await pool.end();
     await admin.end();
@@ -137,7 +193,6 @@ async function main() {
   }
 }
 
-const require = createRequire(import.meta.url);
 main().catch((e) => {
   console.error(e);
   process.exit(1);

@@ -93,21 +93,42 @@ async function loadRows(pool: PgPool, schema: string, n: number, offset = 0): Pr
 
 const CLK_TCK = 100;
 
-/** CPU seconds used so far by each process of the PostgreSQL server that serves `pool` (postmaster and children). */
-async function serverCpu(pool: PgPool): Promise<Map<number, number>> {
+/** What a PostgreSQL process is, from its title (`postgres: autovacuum worker`, `postgres: walwriter`, …). */
+function processKind(pid: number | string, postmaster: number): string {
+  if (Number(pid) === postmaster) return "postmaster";
+  let title = "";
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "other";
+  }
+  if (title.includes("autovacuum")) return "autovacuum";
+  if (/postgres: \S+ \S+ \S+\(/.test(title) || title.includes("127.0.0.1") || title.includes("[local]"))
+    return "backends";
+  return "background";
+}
+
+/**
+ * CPU seconds used so far by each process of the PostgreSQL server that serves `pool` (postmaster and children),
+ * with what each process is; pid -1 holds the CPU of the children the postmaster reaped (processes that ended, such
+ * as autovacuum workers that came and went during a run: {@link cpuSince} counts only their CPU after the first reading).
+ */
+async function serverCpu(pool: PgPool): Promise<Map<number, { cpu: number; kind: string }>> {
   const backend = Number((await pool.query("SELECT pg_backend_pid() AS pid")).rows[0].pid);
   const field = (pid: number | string) =>
     readFileSync(`/proc/${pid}/stat`, "utf8")
       .replace(/^.*\) /, "")
       .split(" ");
   const postmaster = Number(field(backend)[1]);
-  const out = new Map<number, number>();
+  const out = new Map<number, { cpu: number; kind: string }>();
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const f = field(pid);
       if (Number(pid) !== postmaster && Number(f[1]) !== postmaster) continue;
-      out.set(Number(pid), (Number(f[11]) + Number(f[12])) / CLK_TCK);
+      out.set(Number(pid), { cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK, kind: processKind(pid, postmaster) });
+      if (Number(pid) === postmaster)
+        out.set(-1, { cpu: (Number(f[13]) + Number(f[14])) / CLK_TCK, kind: "ended (reaped)" });
     } catch {
       // The process ended meanwhile.
     }
@@ -115,10 +136,22 @@ async function serverCpu(pool: PgPool): Promise<Map<number, number>> {
   return out;
 }
 
-function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
-  let s = 0;
-  for (const [pid, t] of after) s += t - (before.get(pid) ?? 0);
-  return s;
+/** Server CPU seconds between two readings, in all and by kind of process. */
+function cpuSince(
+  before: Map<number, { cpu: number; kind: string }>,
+  after: Map<number, { cpu: number; kind: string }>,
+): { total: number; byKind: Record<string, number> } {
+  let total = 0;
+  const byKind: Record<string, number> = {};
+  for (const [pid, t] of after) {
+    let d = t.cpu - (before.get(pid)?.cpu ?? 0);
+    // What the processes that ended used before the first reading is not part of the interval (a pool's idle
+    // connection closed meanwhile).
+    if (pid === -1) for (const [p, b] of before) if (p !== -1 && !after.has(p)) d -= b.cpu;
+    total += d;
+    byKind[t.kind] = +((byKind[t.kind] ?? 0) + d).toFixed(2);
+  }
+  return { total, byKind };
 }
 
 interface WorkerResult {
@@ -234,7 +267,8 @@ async function runWorkers(
           .join("\n"),
       );
     const seconds = (performance.now() - t0) / 1000;
-    const serverCpuSeconds = cpuSince(cpu0, await serverCpu(admin));
+    const serverCpuUse = cpuSince(cpu0, await serverCpu(admin));
+    const serverCpuSeconds = serverCpuUse.total;
     if (statements) {
       const { rows } = await admin.query(
         `SELECT calls, round(total_exec_time)::int AS exec_ms, round(total_plan_time)::int AS plan_ms, rows,
@@ -260,6 +294,7 @@ async function runWorkers(
       perSec: Math.round(sent / seconds),
       workerCpuSeconds: +workerCpuSeconds.toFixed(1),
       serverCpuSeconds: +serverCpuSeconds.toFixed(1),
+      serverCpuByProcess: serverCpuUse.byKind,
       perCpuSec: Math.round(sent / (workerCpuSeconds + serverCpuSeconds)),
       workerRssMiB: Math.max(...results.map((r) => r.rssMiB)),
       loadAverageAtStart: +load.toFixed(1),
@@ -292,6 +327,14 @@ async function engineEndToEnd(url: string, n: number, batch: number, concurrency
          FROM ${schema}.sends`,
       )
     ).rows[0] as { sent: number; odd: number; other: number; journal: number; credits: number };
+    // Vacuum and analyze of the table during the run (their CPU is in the server's).
+    const maintenance = (
+      await pool.query(
+        `SELECT autovacuum_count::int AS autovacuums, autoanalyze_count::int AS autoanalyzes, n_dead_tup::int AS dead
+         FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'sends'`,
+        [schema],
+      )
+    ).rows[0] as { autovacuums: number; autoanalyzes: number; dead: number };
     const t = r.transported;
     if (
       (t < dispatch && (limitMs === 0 || r.seconds * 1000 < limitMs)) ||
@@ -304,7 +347,7 @@ async function engineEndToEnd(url: string, n: number, batch: number, concurrency
       check.credits !== t
     )
       throw new Error(`engine run incomplete: ${JSON.stringify({ n, dispatch, transported: t, ...check })}`);
-    return { pending: n, dispatch, loadSeconds, ...r, journal: check.journal, credits: check.credits };
+    return { pending: n, dispatch, loadSeconds, ...r, journal: check.journal, credits: check.credits, maintenance };
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
@@ -407,7 +450,7 @@ async function claimLoops(url: string, pending: number, raw: boolean, ms: number
     }),
   );
   const own = process.cpuUsage(own0);
-  const serverCpuSeconds = cpuSince(cpu0, await serverCpu(admin));
+  const serverCpuSeconds = cpuSince(cpu0, await serverCpu(admin)).total;
   const clientCpuSeconds = (own.user + own.system) / 1e6;
   const seconds = ms / 1000;
   await admin.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -548,6 +548,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
   ]);
   const CLAIM_RETURNING = ["structure_id", "key", ...WRITABLE]
     .map((c) => (INSTANTS.has(c) ? `(extract(epoch FROM s.${c}) * 1000)::float8 AS ${c}` : `s.${c}`))
+    .concat("s.ctid::text AS tid")
     .join(", ");
   // The picked rows are locked (FOR UPDATE), so their ctid holds until the update below: a TID join, whatever the
   // planner's statistics say about the table.
@@ -714,6 +715,26 @@ RETURNING ${CLAIM_RETURNING}`;
   /** Statements a batch may take before an item found but never updated is reported lost (contention). */
   const MAX_ROUNDS = 64;
 
+  /**
+   * Where each send this storage claimed (or handed off) was last written: the row version's ctid, with the token
+   * of the claim. Only a hint, to skip a primary-key descent per item in the batched calls: the statements look the
+   * row up by this ctid and check its key and fencing condition there, and fall back to the primary key when the
+   * version moved (another write since, a ctid reused by another row after vacuum: the key check rejects it).
+   */
+  const hints = new Map<string, { token: number; tid: string }>();
+  /** Hints kept at most (claims never completed leave theirs behind: the map is emptied when it is full). */
+  const MAX_HINTS = 100_000;
+  const hintKey = (structureId: string, key: string) => `${structureId}\u0000${key}`;
+  function setHint(structureId: string, key: string, token: number, tid: unknown): void {
+    if (typeof tid !== "string") return;
+    if (hints.size >= MAX_HINTS) hints.clear();
+    hints.set(hintKey(structureId, key), { token, tid });
+  }
+  function hintOf(ref: LeaseRef): string | null {
+    const h = hints.get(hintKey(String(ref.structureId), String(ref.key)));
+    return h !== undefined && h.token === ref.token ? h.tid : null;
+  }
+
   /** Runs one autocommit statement, again after a deadlock (it was rolled back as a whole). */
   function retried<R>(sql: string, params: unknown[]): Promise<R[]> {
     return withDeadlockRetry(() => db.query<R>(sql, params, true));
@@ -728,7 +749,8 @@ RETURNING ${CLAIM_RETURNING}`;
     return leaseLost(ref, "another claim owns it or it was released");
   }
 
-  const INPUT_REFS = `unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS x(structure_id, key, token, i)`;
+  const INPUT_REFS = `unnest($1::text[], $2::text[], $3::bigint[], $5::text[]::tid[]) WITH ORDINALITY
+    AS x(structure_id, key, token, hint, i)`;
   /** Joins each input to what the statement changed, and (OFFSET 0: looked up per input) to the row it missed. */
   const OUTCOME_JOIN = `FROM x LEFT JOIN t ON t.i = x.i LEFT JOIN u ON u.i = x.i
     LEFT JOIN LATERAL (SELECT c.status, c.lease_token, c.lease_expires_at FROM ${S}.sends c
@@ -739,9 +761,15 @@ RETURNING ${CLAIM_RETURNING}`;
   // condition checked again. A row another transaction changed after this statement's snapshot (a concurrent
   // cancel) may be missed by the update by ctid: such items ("found" but not "done") run again in a new statement,
   // as a later call would.
-  const FOUND = `SELECT x.*, l.tid FROM x CROSS JOIN LATERAL (SELECT s.ctid AS tid FROM ${S}.sends s
-    WHERE s.structure_id = x.structure_id AND s.key = x.key AND s.status = 'sending' AND s.lease_token = x.token
-      AND s.lease_expires_at > $4::timestamptz OFFSET 0) l`;
+  // The row version the hint names is read first (a TID scan, checked by key and fencing condition); the primary
+  // key only when the hint is missing or stale. Scalar subqueries: evaluated per input, the second only when the
+  // first found nothing.
+  const FENCED_ROW = `s.structure_id = x.structure_id AND s.key = x.key AND s.status = 'sending'
+      AND s.lease_token = x.token AND s.lease_expires_at > $4::timestamptz`;
+  const FOUND = `SELECT x.*, l.tid FROM x CROSS JOIN LATERAL (SELECT COALESCE(
+      (SELECT s.ctid FROM ${S}.sends s WHERE s.ctid = x.hint AND ${FENCED_ROW}),
+      (SELECT s.ctid FROM ${S}.sends s WHERE ${FENCED_ROW})) AS tid) l
+    WHERE l.tid IS NOT NULL`;
   const REFENCED = `s.status = 'sending' AND s.lease_token = x.token AND s.lease_expires_at > $4::timestamptz`;
   // The rows to update are named by ctid twice: joined to their input, and as an array the planner reads with a TID
   // scan. With the join alone, statistics taken while no row was 'sending' made the planner expect one row from a
@@ -759,9 +787,9 @@ u AS (
     handed_off_at = CASE WHEN s.cancel_requested THEN s.handed_off_at ELSE $4::timestamptz END,
     updated_at = CASE WHEN s.cancel_requested THEN s.updated_at ELSE $4::timestamptz END
   FROM t x WHERE s.ctid = x.tid AND s.ctid = ANY(ARRAY(SELECT tid FROM t)) AND ${REFENCED}
-  RETURNING x.i, s.cancel_requested, s.attempts
+  RETURNING x.i, s.cancel_requested, s.attempts, s.ctid::text AS tid
 )
-SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}`;
+SELECT u.i AS done, u.cancel_requested, u.attempts, u.tid, ${LOST_COLS} ${OUTCOME_JOIN}`;
 
   async function beginMany(refs: readonly LeaseRef[], now: Date): Promise<BatchItemResult<BeginSendResult>[]> {
     const items = refs.map((ref) => {
@@ -788,13 +816,18 @@ SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}
         rs.map((r) => String(r.key)),
         rs.map((r) => r.token),
         nowIso,
+        rs.map(hintOf),
       ]);
       rows.forEach((r, j) => {
         const i = round[j]!;
+        const ref = rs[j]!;
         if (r.done === null && r.found !== null && k < MAX_ROUNDS) again.push(i);
-        else if (r.done === null) out[i] = { ok: false, error: lostOf(rs[j]!, r, now) };
-        else if (r.cancel_requested === true) out[i] = { ok: true, value: { ok: false, reason: "cancel-requested" } };
-        else out[i] = { ok: true, value: { ok: true, attempts: Number(r.attempts) } };
+        else if (r.done === null) out[i] = { ok: false, error: lostOf(ref, r, now) };
+        else {
+          setHint(String(ref.structureId), String(ref.key), ref.token, r.tid);
+          if (r.cancel_requested === true) out[i] = { ok: true, value: { ok: false, reason: "cancel-requested" } };
+          else out[i] = { ok: true, value: { ok: true, attempts: Number(r.attempts) } };
+        }
       });
       if (again.length > 0) plan.splice(k + 1, 0, again);
     }
@@ -900,10 +933,10 @@ SELECT u.i AS done, u.cancel_requested, u.attempts, ${LOST_COLS} ${OUTCOME_JOIN}
   const P = `(${R} AND s.replacement IS NOT NULL)`;
   const RELEASE_MANY_SQL = `
 WITH x AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-    $10::text[], $11::text[], $12::text[], $13::timestamptz[]) WITH ORDINALITY
-    AS x(structure_id, key, token, mode, status, provider, provider_message_id, failure_code, failure_reason, skip_reason,
-      provider_status, next_at, i)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $5::text[]::tid[], $6::text[], $7::text[], $8::text[],
+    $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[]) WITH ORDINALITY
+    AS x(structure_id, key, token, hint, mode, status, provider, provider_message_id, failure_code, failure_reason,
+      skip_reason, provider_status, next_at, i)
 ),
 t AS (${FOUND}),
 u AS (
@@ -954,6 +987,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
         its.map((it) => String(it.ref.key)),
         its.map((it) => it.ref.token),
         nowIso,
+        its.map((it) => hintOf(it.ref)),
         col("mode"),
         col("status"),
         col("provider"),
@@ -976,6 +1010,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
         else if (r.done === null) out[i] = { ok: false, error: lostOf(its[j]!.ref, r, now) };
         else {
           out[i] = { ok: true, value: release(r) };
+          hints.delete(hintKey(String(its[j]!.ref.structureId), String(its[j]!.ref.key)));
           if (its[j]!.providerMessageId !== null && its[j]!.provider !== null) waiting.push(j);
         }
       });
@@ -1148,6 +1183,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       // claimable by the next call) in the same statement instead of being returned.
       const rows = await db.query<Raw>(CLAIM_SQL, [nowIso, limit, opts.owner, until], true);
       rows.sort((a, b) => Number(a.lease_token) - Number(b.lease_token));
+      for (const r of rows) setHint(String(r.structure_id), String(r.key), Number(r.lease_token), r.tid);
       const out: ClaimedSend[] = rows.map((r) => ({
         send: toRecord(r),
         token: Number(r.lease_token),
