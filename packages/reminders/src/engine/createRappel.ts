@@ -328,6 +328,10 @@ interface Batch {
   /** Usage counted after the fact (no quota gate): one `addUsage` per account and month at the end of the batch. */
   usage: Map<string, { structureId: string; accountId: string; month: string; delta: Record<string, number> }>;
   accounts: Map<string, AccountRecord | null | Promise<AccountRecord | null>>;
+  /** The account read last (most units of a batch share one): no key built per unit. */
+  lastSid: string;
+  lastAccountId: string;
+  lastAccount: AccountRecord | null | Promise<AccountRecord | null> | undefined;
   /** Completions waiting for the next `completeMany`. */
   pending: Pending[];
   /** Work that follows the recorded outcomes (an opt-out found by a transport). */
@@ -948,26 +952,39 @@ export function createRappel(options: RappelOptions): Rappel {
    * are data-source answers, run by {@link drive}: synchronous while the data source answers synchronously.
    */
   function* load(batch: Batch, send: SendView, sendData: SendData): Generator<unknown, RenderData | null> {
+    // Every read is awaited (yielded) only when the data source answered with a promise: a synchronous source makes
+    // no iterator result per read.
     const sid = send.structureId;
-    const ak = `${sid}\u0000${send.accountId}`;
-    let cached = batch.accounts.get(ak);
-    if (cached === undefined) {
-      cached = data.getAccount(sid, send.accountId);
-      batch.accounts.set(ak, cached);
+    let cached: AccountRecord | null | Promise<AccountRecord | null> | undefined;
+    if (batch.lastAccount !== undefined && batch.lastSid === sid && batch.lastAccountId === send.accountId)
+      cached = batch.lastAccount;
+    else {
+      const ak = `${sid}\u0000${send.accountId}`;
+      cached = batch.accounts.get(ak);
+      if (cached === undefined) {
+        cached = data.getAccount(sid, send.accountId);
+        batch.accounts.set(ak, cached);
+      }
+      batch.lastSid = sid;
+      batch.lastAccountId = send.accountId;
+      batch.lastAccount = cached;
     }
-    let rec = (yield cached) as AccountRecord | null;
+    let rec = (cached instanceof Promise ? yield cached : cached) as AccountRecord | null;
     if ((rec === null || rec.account.structureId !== sid) && send.kind === "security")
       rec = (yield structureAccount(sid)) as AccountRecord;
     if (rec === null || rec.account.structureId !== sid) return null;
-    let contact = (yield send.contactId !== undefined ? data.getContact(sid, send.contactId) : null) as Contact | null;
-    const appointment = (yield send.appointmentId !== undefined
-      ? data.getAppointment(sid, send.appointmentId)
-      : null) as Appointment | null;
+    let contact: unknown = send.contactId !== undefined ? data.getContact(sid, send.contactId) : null;
+    if (contact instanceof Promise) contact = yield contact;
+    let appointment: unknown = send.appointmentId !== undefined ? data.getAppointment(sid, send.appointmentId) : null;
+    if (appointment instanceof Promise) appointment = yield appointment;
+    const a = appointment as Appointment | null;
     // Notices to the account or the practitioner carry no contactId (they are not in the contact's journal), but
     // their templates still name the patient: read the contact through the appointment.
-    if (contact === null && appointment !== null && appointment.structureId === sid) {
-      contact = (yield data.getContact(sid, appointment.contactId)) as Contact | null;
+    if (contact === null && a !== null && a.structureId === sid) {
+      contact = data.getContact(sid, a.contactId);
+      if (contact instanceof Promise) contact = yield contact;
     }
+    const c = contact as Contact | null;
     const others: Appointment[] = [];
     const ids = sendData.appointmentIds;
     if (Array.isArray(ids) && ids.length > 1) {
@@ -977,24 +994,23 @@ export function createRappel(options: RappelOptions): Rappel {
         if (o !== null && o.status !== "cancelled") others.push(o);
       }
     }
-    const agendaId = appointment?.agendaId ?? (typeof sendData.agendaId === "string" ? sendData.agendaId : undefined);
-    const agenda = (yield agendaId !== undefined ? data.getAgenda(sid, agendaId) : null) as Agenda | null;
-    const service = (yield appointment?.serviceId
-      ? data.getService(sid, appointment.serviceId)
-      : null) as Service | null;
-    const resource = (yield appointment?.resourceId
-      ? data.getResource(sid, appointment.resourceId)
-      : null) as Resource | null;
+    const agendaId = a?.agendaId ?? (typeof sendData.agendaId === "string" ? sendData.agendaId : undefined);
+    let agenda: unknown = agendaId !== undefined ? data.getAgenda(sid, agendaId) : null;
+    if (agenda instanceof Promise) agenda = yield agenda;
+    let service: unknown = a?.serviceId ? data.getService(sid, a.serviceId) : null;
+    if (service instanceof Promise) service = yield service;
+    let resource: unknown = a?.resourceId ? data.getResource(sid, a.resourceId) : null;
+    if (resource instanceof Promise) resource = yield resource;
     return {
       account: rec.account,
       options: optionsOf(rec),
       purposeSignatures: rec.purposeSignatures,
-      contact: contact !== null && contact.structureId === sid ? contact : null,
-      appointment: appointment !== null && appointment.structureId === sid ? appointment : null,
+      contact: c !== null && c.structureId === sid ? c : null,
+      appointment: a !== null && a.structureId === sid ? a : null,
       others,
-      agenda: agenda ?? null,
-      service: service ?? null,
-      resource: resource ?? null,
+      agenda: (agenda as Agenda | null) ?? null,
+      service: (service as Service | null) ?? null,
+      resource: (resource as Resource | null) ?? null,
       signatureHtml: undefined,
     };
   }
@@ -1055,54 +1071,6 @@ export function createRappel(options: RappelOptions): Rappel {
   type Attempt =
     | { ok: true; provider: string; providerMessageId: string; status: SendRecord["providerStatus"] }
     | { ok: false; failure: "transient" | "permanent" | "unknown"; error: unknown; provider: string };
-
-  /** Hands a message to the channel's transports in order, the next one only after a transient failure. */
-  function transmit(channel: Channel, message: OutboundMessage): Promise<Attempt> {
-    const list = chains.get(channel) as Transport[] | undefined;
-    if (list === undefined) {
-      return Promise.resolve({
-        ok: false,
-        failure: "permanent",
-        error: new RappelError(ErrorCode.NO_TRANSPORT, `No transport for ${channel}`),
-        provider: "none",
-      });
-    }
-    return attemptFrom(list, 0, message);
-  }
-
-  /** One transport's attempt (a transport that throws synchronously fails as one that rejects). */
-  function attemptFrom(list: Transport[], i: number, message: OutboundMessage): Promise<Attempt> {
-    const t = list[i]!;
-    let pending: Promise<SendResult>;
-    try {
-      pending = Promise.resolve(t.send(message));
-    } catch (e) {
-      return Promise.resolve(afterFailure(list, i, message, e));
-    }
-    return pending.then(
-      (r): Attempt => ({
-        ok: true,
-        provider: r.provider ?? t.name,
-        providerMessageId: r.providerMessageId,
-        status: r.status ?? "sent",
-      }),
-      (e: unknown) => afterFailure(list, i, message, e),
-    );
-  }
-
-  function afterFailure(
-    list: Transport[],
-    i: number,
-    message: OutboundMessage,
-    e: unknown,
-  ): Attempt | Promise<Attempt> {
-    const t = list[i]!;
-    let failure: "transient" | "permanent" | "unknown" = e instanceof TransportError ? e.failure : "transient";
-    if (failure === "unknown" && t.capabilities?.idempotencyKey === true) failure = "transient";
-    const attempt: Attempt = { ok: false, failure, error: e, provider: t.name };
-    if (failure !== "transient" || i + 1 >= list.length) return attempt;
-    return attemptFrom(list, i + 1, message);
-  }
 
   function failureCode(e: unknown): string {
     if (e instanceof TransportError && e.providerCode) return e.providerCode;
@@ -1228,15 +1196,24 @@ export function createRappel(options: RappelOptions): Rappel {
     event: JournalEntryInput["event"],
     extra?: Partial<JournalEntryInput>,
   ): void {
-    const claim = u.claims[i]!;
-    const send = claim.send;
+    pendingOf(u, i, outcome, reschedule, tally, journalEntry(u, u.claims[i]!.send, event, extra));
+  }
+
+  function pendingOf(
+    u: Unit,
+    i: number,
+    outcome: SendOutcome | undefined,
+    reschedule: RescheduleOptions | undefined,
+    tally: keyof RunDueResult | null,
+    journal: JournalEntryInput | null,
+  ): void {
     u.batch.pending.push({
-      claim,
+      claim: u.claims[i]!,
       outcome,
       reschedule,
       tally,
       fallback: u.fellBack && tally === "sent",
-      journal: journalEntry(u, send, event, extra),
+      journal,
       unitKey: u.key,
     });
   }
@@ -1645,43 +1622,157 @@ export function createRappel(options: RappelOptions): Rappel {
     }
   }
 
-  /** Phase 4: one transport call per unit (the units of a batch are transmitted concurrently), outcome queued. */
-  function send(u: Unit): Promise<void> {
+  /**
+   * Phase 4 over the batch: one transport call per unit, all concurrently; resolves once every outcome is queued.
+   * A unit costs the transport's promise and one `then` on it (no promise of the engine's own per unit, no
+   * `Promise.all`): each handler counts itself done, the last one resolves the phase.
+   */
+  function sendAll(units: Unit[]): Promise<void> | undefined {
+    let open = 1;
+    let resolve!: () => void;
+    const finished = new Promise<void>((r) => {
+      resolve = r;
+    });
+    const done = () => {
+      if (--open === 0) resolve();
+    };
+    for (const u of units) {
+      if (u.done) continue;
+      open++;
+      let r: Promise<void> | undefined;
+      try {
+        r = send(u, done);
+      } catch (e) {
+        fail(u, e);
+        done();
+        continue;
+      }
+      if (r !== undefined)
+        r.then(done, (e: unknown) => {
+          fail(u, e);
+          done();
+        });
+    }
+    done();
+    return open === 0 ? undefined : finished;
+  }
+
+  /**
+   * One unit's transport call. Returns a promise only for what is not counted by `done` itself (a unit with nothing
+   * left to send gives its credits back); a transport's answer is handled by {@link answered} / {@link refused},
+   * which call `done`.
+   */
+  function send(u: Unit, done: () => void): Promise<void> | undefined {
     if (u.live.length === 0) return unreserve(u);
     const lead = u.claims[0]!.send;
     const channel = u.channel;
     const key = u.fellBack ? `${u.key}#email` : u.key;
     const message = outbound(lead, u.data, u.d!, channel, u.to, key, u.smsText, u.email);
-    return transmit(channel, message).then((attempt) => sent(u, attempt));
+    const list = chains.get(channel) as Transport[] | undefined;
+    if (list === undefined) {
+      const r = sent(u, {
+        ok: false,
+        failure: "permanent",
+        error: new RappelError(ErrorCode.NO_TRANSPORT, `No transport for ${channel}`),
+        provider: "none",
+      });
+      return r;
+    }
+    tryTransport(u, list, 0, message, done);
+    return undefined;
   }
 
-  /** Phase 4, once the transport answered: the outcome is queued, usage counted, a retry planned. */
-  function sent(u: Unit, attempt: Attempt): Promise<void> | undefined {
+  /** Calls transport `i` of the chain; its answer goes to {@link answered} or {@link refused}. */
+  function tryTransport(u: Unit, list: Transport[], i: number, message: OutboundMessage, done: () => void): void {
+    const t = list[i]!;
+    let pending: Promise<SendResult> | SendResult;
+    try {
+      pending = t.send(message);
+    } catch (e) {
+      refused(u, list, i, message, e, done);
+      return;
+    }
+    if (!(pending instanceof Promise)) pending = Promise.resolve(pending);
+    pending.then(
+      (r: SendResult) => answered(u, t, r, done),
+      (e: unknown) => refused(u, list, i, message, e, done),
+    );
+  }
+
+  function answered(u: Unit, t: Transport, r: SendResult, done: () => void): void {
+    try {
+      accepted(u, r.provider ?? t.name, r.providerMessageId, r.status ?? "sent");
+    } catch (e) {
+      fail(u, e);
+    }
+    done();
+  }
+
+  /** A transport failed: the next one of the chain after a transient failure, else the unit's outcome. */
+  function refused(u: Unit, list: Transport[], i: number, message: OutboundMessage, e: unknown, done: () => void) {
+    const t = list[i]!;
+    let failure: "transient" | "permanent" | "unknown" = e instanceof TransportError ? e.failure : "transient";
+    if (failure === "unknown" && t.capabilities?.idempotencyKey === true) failure = "transient";
+    if (failure === "transient" && i + 1 < list.length) {
+      tryTransport(u, list, i + 1, message, done);
+      return;
+    }
+    let r: Promise<void> | undefined;
+    try {
+      r = sent(u, { ok: false, failure, error: e, provider: t.name });
+    } catch (err) {
+      fail(u, err);
+    }
+    if (r === undefined) done();
+    else
+      r.then(done, (err: unknown) => {
+        fail(u, err);
+        done();
+      });
+  }
+
+  /** Phase 4, a transport accepted the message: the outcome is queued, usage counted. */
+  function accepted(
+    u: Unit,
+    provider: string,
+    providerMessageId: string,
+    providerStatus: SendRecord["providerStatus"],
+  ): void {
     const { batch, claims, live } = u;
     const lead = claims[0]!.send;
     const sid = lead.structureId;
     const channel = u.channel;
     u.now = clock.now();
-    if (attempt.ok) {
-      if (u.later !== undefined) countLater(batch, sid, lead.accountId, u.month, u.later);
-      else if (channel !== "sms") {
-        countLater(batch, sid, lead.accountId, u.month, {
-          [channel === "email" ? "emails" : channel === "fax" ? "faxes" : "messages"]: 1,
-        });
-      }
-      const outcome: SendOutcome = {
-        status: "sent",
-        provider: attempt.provider,
-        providerMessageId: attempt.providerMessageId,
-      };
-      if (attempt.status) outcome.providerStatus = attempt.status;
-      const extra = { provider: attempt.provider, providerMessageId: attempt.providerMessageId, channel };
-      for (const i of live) queue(u, i, outcome, undefined, "sent", "sent", extra);
-      // The default logger drops info events: no event object per send for it.
-      if (logger !== noopLogger)
-        logger.info("send.sent", { sendKey: lead.key, structureId: sid, channel, provider: attempt.provider });
-      return undefined;
+    if (u.later !== undefined) countLater(batch, sid, lead.accountId, u.month, u.later);
+    else if (channel !== "sms") {
+      countLater(batch, sid, lead.accountId, u.month, {
+        [channel === "email" ? "emails" : channel === "fax" ? "faxes" : "messages"]: 1,
+      });
     }
+    const outcome: SendOutcome = { status: "sent", provider, providerMessageId };
+    if (providerStatus) outcome.providerStatus = providerStatus;
+    for (let k = 0; k < live.length; k++) {
+      const i = live[k]!;
+      const send = claims[i]!.send;
+      let e: JournalEntryInput | null = null;
+      if (send.contactId !== undefined) {
+        e = entry(send, u.now, "sent");
+        e.provider = provider;
+        e.providerMessageId = providerMessageId;
+        e.channel = channel;
+      }
+      pendingOf(u, i, outcome, undefined, "sent", e);
+    }
+    // The default logger drops info events: no event object per send for it.
+    if (logger !== noopLogger) logger.info("send.sent", { sendKey: lead.key, structureId: sid, channel, provider });
+  }
+
+  /** Phase 4, once the transport answered with a failure: the outcome is queued, a retry planned. */
+  function sent(u: Unit, attempt: Extract<Attempt, { ok: false }>): Promise<void> | undefined {
+    const { batch, claims, live } = u;
+    const lead = claims[0]!.send;
+    const sid = lead.structureId;
+    u.now = clock.now();
     if (attempt.failure === "unknown") {
       // It may have gone out: the credits stay counted.
       if (u.later !== undefined) countLater(batch, sid, lead.accountId, u.month, u.later);
@@ -1697,7 +1788,7 @@ export function createRappel(options: RappelOptions): Rappel {
       logger.warn("send.unknown", { sendKey: lead.key, structureId: sid, code });
       return undefined;
     }
-    return notSent(u, attempt as Extract<Attempt, { ok: false }>);
+    return notSent(u, attempt);
   }
 
   /** Phase 4 after a failed or transient attempt: credits given back, then failed or rescheduled. */
@@ -1844,6 +1935,9 @@ export function createRappel(options: RappelOptions): Rappel {
       result: EMPTY_RESULT(),
       journal: [],
       accounts: new Map(),
+      lastSid: "",
+      lastAccountId: "",
+      lastAccount: undefined,
       usage: new Map(),
       pending: [],
       after: [],
@@ -1880,7 +1974,8 @@ export function createRappel(options: RappelOptions): Rappel {
     await handOff(batch, units);
     // What ended before the hand-off (skipped, missed, cancelled…) is recorded before the transport calls.
     await flush(batch);
-    await each(units, send);
+    const transmitted = sendAll(units);
+    if (transmitted !== undefined) await transmitted;
     await flush(batch);
     for (const f of batch.after) {
       try {
