@@ -4,6 +4,7 @@ import type {
   AppointmentAction,
   Contact,
   JsonValue,
+  LeadTime,
   MessageKind,
   NotificationRecipient,
   PlannedSend,
@@ -11,12 +12,15 @@ import type {
   SendRecipient,
   SkippedSend,
   SkipReason,
+  ZoneTable,
 } from "@rappel/core";
 import {
   type ChannelCheck,
   billingOf as importedBillingOf,
   contactEmail as importedContactEmail,
-  contactMobile as importedContactMobile,
+  emailRefusal as importedEmailRefusal,
+  mobileNumber as importedMobileNumber,
+  mobileRefusal as importedMobileRefusal,
   quietOf as importedQuietOf,
   Problems,
   quietEnd,
@@ -32,7 +36,10 @@ import {
   applyQuietHoursMs as importedApplyQuietHoursMs,
   dayKey as importedDayKey,
   localDayNumber as importedLocalDayNumber,
+  quietHoursAt as importedQuietHoursAt,
+  reminderAt as importedReminderAt,
   reminderInstantMs as importedReminderInstantMs,
+  zoneTable as importedZoneTable,
   notifiesPractitioner,
   surveyInstant,
   zonedDateParts,
@@ -50,7 +57,9 @@ import {
 // either module system, and these modules have no import cycle, so the bindings are initialised when read here.
 const billingOf = importedBillingOf;
 const contactEmail = importedContactEmail;
-const contactMobile = importedContactMobile;
+const emailRefusal = importedEmailRefusal;
+const mobileRefusal = importedMobileRefusal;
+const mobileNumber = importedMobileNumber;
 const quietOf = importedQuietOf;
 const appointmentPrefix = importedAppointmentPrefix;
 const isoString = importedIsoString;
@@ -62,6 +71,9 @@ const applyQuietHoursMs = importedApplyQuietHoursMs;
 const dayKey = importedDayKey;
 const localDayNumber = importedLocalDayNumber;
 const reminderInstantMs = importedReminderInstantMs;
+const reminderAt = importedReminderAt;
+const quietHoursAt = importedQuietHoursAt;
+const zoneTable = importedZoneTable;
 
 /** Kinds addressed to the contact about one appointment: a move cancels the pending ones and plans them anew. */
 export const CONTACT_KINDS: readonly MessageKind[] = Object.freeze([
@@ -138,8 +150,16 @@ export interface Ctx {
   /** `now` as one fresh `Date`, shared by the sends of this call that go now. */
   nowDate: Date;
   quiet: { start: string; end: string } | undefined;
-  email: ChannelCheck;
-  sms: ChannelCheck;
+  /**
+   * The contact as the recipient of email sends (one object per call, shared by that channel's sends), or
+   * `undefined` with the reason in `emailWhy`; `emailLead` the contact's own lead time for the channel. Same for SMS.
+   */
+  emailTo: SendRecipient | undefined;
+  emailWhy: SkipReason | undefined;
+  emailLead: LeadTime | undefined;
+  smsTo: SendRecipient | undefined;
+  smsWhy: SkipReason | undefined;
+  smsLead: LeadTime | undefined;
   /** `slot` → `id@startISO` of appointments whose reminder SMS already went (or is going) out. */
   covered: Map<string, Set<string>> | undefined;
   /**
@@ -163,6 +183,12 @@ export interface Ctx {
 interface Info {
   iso: string;
   prefix: string;
+  /**
+   * The start in epoch ms and the zone's table, read once: the timing rules then run on them directly. `zone` is
+   * `undefined` when the start or the zone is invalid: the public timing functions then throw their usual errors.
+   */
+  start: number;
+  zone: ZoneTable | undefined;
   /** The local day number (days since 1970-01-01 in the appointment's zone), `NaN` until needed. */
   day: number;
   /**
@@ -187,6 +213,16 @@ export function makeCtx(
   existing: readonly ExistingSend[] | undefined,
 ): Ctx {
   const consent = options.communication.consent;
+  // contactEmail and contactMobile ("full" policy) without their result objects.
+  const emailWhy = emailRefusal(contact, consent, "full");
+  const emailTo: SendRecipient | undefined =
+    emailWhy === undefined ? { type: "contact", id: contact.id, address: contact.email! } : undefined;
+  let smsWhy = mobileRefusal(contact, consent, "full");
+  const mobile = smsWhy === undefined ? mobileNumber(contact) : undefined;
+  if (smsWhy === undefined && mobile === undefined) smsWhy = "no-mobile";
+  const smsTo: SendRecipient | undefined =
+    mobile === undefined ? undefined : { type: "contact", id: contact.id, address: mobile };
+  const prefs = contact.preferences;
   return {
     structureId: account.structureId,
     accountId: account.id,
@@ -195,8 +231,12 @@ export function makeCtx(
     now: now.getTime(),
     nowDate: new Date(now.getTime()),
     quiet: quietOf(options),
-    email: contactEmail(contact, consent, "full"),
-    sms: contactMobile(contact, consent, "full"),
+    emailTo,
+    emailWhy,
+    emailLead: emailTo === undefined ? undefined : prefs?.email?.leadTime,
+    smsTo,
+    smsWhy,
+    smsLead: smsTo === undefined ? undefined : prefs?.sms?.leadTime,
     covered: existing === undefined ? undefined : coveredSms(existing),
     subject: undefined,
     subjectInfo: undefined,
@@ -242,10 +282,15 @@ export function infoOf(ctx: Ctx, a: Appointment): Info {
   if (a === ctx.other) return ctx.otherInfo!;
   let info = ctx.infos?.get(a);
   if (info === undefined) {
-    const iso = isoString(a.start.getTime());
+    const start = a.start.getTime();
+    const iso = isoString(start);
+    // The checks of the timing functions: a start in 0001-01-04 … 9999-12-28 and a known zone.
+    const zone = start >= -62_135_337_600_000 && start <= 253_401_955_200_000 ? zoneTable(a.timeZone) : undefined;
     info = {
       iso,
       prefix: appointmentPrefix(ctx.structureId, a.id, iso),
+      start,
+      zone,
       day: Number.NaN,
       firstEmail: undefined,
       firstSms: undefined,
@@ -275,7 +320,14 @@ function expiresOf(ctx: Ctx, a: Appointment): Date {
 
 function dayOf(ctx: Ctx, a: Appointment): number {
   const info = infoOf(ctx, a);
-  if (Number.isNaN(info.day)) info.day = localDayNumber(a.start, a.timeZone);
+  if (Number.isNaN(info.day)) {
+    const zone = info.zone;
+    // localDayNumber on the values read once (DAY_MS as a literal); it throws its error for a bad start or zone.
+    info.day =
+      zone === undefined
+        ? localDayNumber(a.start, a.timeZone)
+        : Math.floor((info.start + zone.offsetAt(info.start)) / 86_400_000);
+  }
   return info.day;
 }
 
@@ -326,19 +378,24 @@ function computeSlotInstant(
   const s = slotOptions(ctx.options.reminders, slot);
   if (s.mode === "disabled" || !hasChannel(s.channel, channel)) return "disabled";
   if (s.mode === "new-contacts-only" && !isNewContact(a, all)) return "not-new-contact";
-  const check = channel === "email" ? ctx.email : ctx.sms;
-  if (!check.ok) return check.reason;
-  const offset = check.leadTime ?? s.offset;
+  const to = channel === "email" ? ctx.emailTo : ctx.smsTo;
+  if (to === undefined) return (channel === "email" ? ctx.emailWhy : ctx.smsWhy)!;
+  const offset = (channel === "email" ? ctx.emailLead : ctx.smsLead) ?? s.offset;
   const info = infoOf(ctx, a);
   // Email and SMS of a slot usually share the offset: one instant (and later one `Date`, see dateAt).
   let t: number;
   if (info.lastOffset === offset) t = info.lastInstant;
   else {
-    t = reminderInstantMs(a.start, a.timeZone, offset);
+    // On the values read once; anything invalid goes through reminderInstantMs, which throws its error.
+    t = info.zone === undefined ? Number.NaN : reminderAt(info.start, info.zone, offset);
+    if (Number.isNaN(t)) t = reminderInstantMs(a.start, a.timeZone, offset);
     info.lastOffset = offset;
     info.lastInstant = t;
   }
-  if (channel === "sms" && ctx.quiet !== undefined) t = applyQuietHoursMs(t, a.start, a.timeZone, ctx.quiet);
+  if (channel === "sms" && ctx.quiet !== undefined) {
+    const q = info.zone === undefined ? Number.NaN : quietHoursAt(t, info.start, info.zone, ctx.quiet);
+    t = Number.isNaN(q) ? applyQuietHoursMs(t, a.start, a.timeZone, ctx.quiet) : q;
+  }
   if (slot === "second") {
     const first = slotInstant(ctx, a, "first", channel, all);
     if (first === t) return "merged";
@@ -349,6 +406,11 @@ function computeSlotInstant(
 /** The contact as recipient on a usable channel (one object per call, shared by that channel's sends). */
 function contactRecipient(check: ChannelCheck): SendRecipient | undefined {
   return check.ok ? check.recipient : undefined;
+}
+
+/** The contact as recipient of `channel` in this call, `undefined` when the channel cannot be used. */
+function contactTo(ctx: Ctx, channel: "email" | "sms"): SendRecipient | undefined {
+  return channel === "email" ? ctx.emailTo : ctx.smsTo;
 }
 
 /**
@@ -464,15 +526,13 @@ function planOwnReminder(
   channel: "email" | "sms",
 ): void {
   const key = reminderKey(prefix, slot, channel);
-  const check = channel === "email" ? ctx.email : ctx.sms;
   const r = slotInstant(ctx, a, slot, channel, all);
   if (typeof r === "string") {
-    if (r !== "disabled") {
-      draft.skipped.push(skipRecord(ctx, key, "reminder", channel, a.id, r, contactRecipient(check)));
-    }
+    if (r !== "disabled")
+      draft.skipped.push(skipRecord(ctx, key, "reminder", channel, a.id, r, contactTo(ctx, channel)));
     return;
   }
-  const recipient = contactRecipient(check)!;
+  const recipient = contactTo(ctx, channel)!;
   const sendAt = dateAt(ctx, r);
   if (r < ctx.now) {
     draft.skipped.push(skipRecord(ctx, key, "reminder", channel, a.id, "past", recipient, sendAt));
@@ -512,7 +572,7 @@ export function planSmsDay(
     if (typeof r === "string") {
       if (isSubject && r !== "disabled") {
         const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
-        draft.skipped.push(skipRecord(ctx, key, "reminder", "sms", a.id, r, contactRecipient(ctx.sms)));
+        draft.skipped.push(skipRecord(ctx, key, "reminder", "sms", a.id, r, ctx.smsTo));
       }
       continue;
     }
@@ -521,7 +581,7 @@ export function planSmsDay(
       if (isSubject) {
         const key = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
         const sendAt = dateAt(ctx, t);
-        draft.skipped.push(skipRecord(ctx, key, "reminder", "sms", a.id, "past", contactRecipient(ctx.sms), sendAt));
+        draft.skipped.push(skipRecord(ctx, key, "reminder", "sms", a.id, "past", ctx.smsTo, sendAt));
       }
       continue;
     }
@@ -535,7 +595,7 @@ export function planSmsDay(
     }
   }
   if (first === undefined) return;
-  const recipient = contactRecipient(ctx.sms)!;
+  const recipient = ctx.smsTo!;
   // `+`, not a template: see appointmentPrefix in keys.ts.
   const groupKey = smsDayPrefix(ctx.structureId, ctx.accountId) + seg(ctx.contact.id) + smsDaySuffix(day, slot);
   if (members === undefined) {
@@ -734,22 +794,25 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
     const ticked = byOption && (channel === "email" ? ir.email : ir.sms);
     const override = input.overrides?.contact?.[channel];
     const on = override ?? ticked;
-    const check = channel === "email" ? ctx.email : ctx.sms;
+    const to = contactTo(ctx, channel);
     const key = prefix + keySuffix(kind, event, channel);
     if (!on) {
-      if (ticked) draft.skipped.push(skipRecord(ctx, key, kind, channel, a.id, "disabled", contactRecipient(check)));
+      if (ticked) draft.skipped.push(skipRecord(ctx, key, kind, channel, a.id, "disabled", to));
       continue;
     }
-    if (!check.ok) {
-      draft.skipped.push(skipRecord(ctx, key, kind, channel, a.id, check.reason));
+    if (to === undefined) {
+      draft.skipped.push(skipRecord(ctx, key, kind, channel, a.id, (channel === "email" ? ctx.emailWhy : ctx.smsWhy)!));
       continue;
     }
-    const recipient = check.recipient;
+    const recipient = to;
     const start = a.start.getTime();
     let sendAt = ctx.now;
     if (channel === "sms" && ctx.quiet !== undefined) {
       const now = ctx.nowDate;
-      sendAt = applyQuietHoursMs(ctx.now, a.start, a.timeZone, ctx.quiet);
+      // The subject's values (the subject is this appointment, or a copy of it with the event's status).
+      const info = ctx.subjectInfo!;
+      const q = info.zone === undefined ? Number.NaN : quietHoursAt(ctx.now, info.start, info.zone, ctx.quiet);
+      sendAt = Number.isNaN(q) ? applyQuietHoursMs(ctx.now, a.start, a.timeZone, ctx.quiet) : q;
       // An immediate notice is never pushed into the past: it goes when the quiet hours end, if still useful.
       if (sendAt < ctx.now) sendAt = quietEnd(now, a.timeZone, ctx.quiet).getTime();
     }

@@ -31,14 +31,23 @@ export function contactEmail(
   consent: AccountOptions["communication"]["consent"],
   policy: ConsentPolicy,
 ): ChannelCheck {
-  const pref = contact.preferences?.email;
-  const enabled = pref?.enabled;
-  if (enabled === false || (policy === "full" && consent === "opt-in" && enabled !== true)) {
-    return { ok: false, reason: "consent" };
-  }
-  if (!contact.email) return { ok: false, reason: "no-email" };
-  const recipient: SendRecipient = { type: "contact", id: contact.id, address: contact.email };
-  return { ok: true, address: contact.email, leadTime: pref?.leadTime, recipient };
+  const reason = emailRefusal(contact, consent, policy);
+  if (reason !== undefined) return { ok: false, reason };
+  const address = contact.email!;
+  const recipient: SendRecipient = { type: "contact", id: contact.id, address };
+  return { ok: true, address, leadTime: contact.preferences?.email?.leadTime, recipient };
+}
+
+/** Why the contact's email cannot be used (the rule of {@link contactEmail}), `undefined` when it can. */
+export function emailRefusal(
+  contact: Contact,
+  consent: AccountOptions["communication"]["consent"],
+  policy: ConsentPolicy,
+): SkipReason | undefined {
+  const enabled = contact.preferences?.email?.enabled;
+  if (enabled === false || (policy === "full" && consent === "opt-in" && enabled !== true)) return "consent";
+  if (!contact.email) return "no-email";
+  return undefined;
 }
 
 /**
@@ -50,27 +59,41 @@ export function contactMobile(
   consent: AccountOptions["communication"]["consent"],
   policy: ConsentPolicy,
 ): ChannelCheck {
-  const pref = contact.preferences?.sms;
-  if (pref?.optedOut === true) return { ok: false, reason: "opted-out" };
-  const enabled = pref?.enabled;
-  if (enabled === false || (policy === "full" && consent === "opt-in" && enabled !== true)) {
-    return { ok: false, reason: "consent" };
-  }
-  const phones = contact.phones ?? [];
-  let number: string | undefined;
-  const chosen = pref?.phoneIndex === undefined ? undefined : phones[pref.phoneIndex];
-  if (chosen?.mobile) number = chosen.number;
-  else {
-    for (const p of phones) {
-      if (p.mobile) {
-        number = p.number;
-        break;
-      }
-    }
-  }
+  const reason = mobileRefusal(contact, consent, policy);
+  if (reason !== undefined) return { ok: false, reason };
+  const number = mobileNumber(contact);
   if (number === undefined) return { ok: false, reason: "no-mobile" };
   const recipient: SendRecipient = { type: "contact", id: contact.id, address: number };
-  return { ok: true, address: number, leadTime: pref?.leadTime, recipient };
+  return { ok: true, address: number, leadTime: contact.preferences?.sms?.leadTime, recipient };
+}
+
+/**
+ * Why no SMS may go to the contact whatever its phones (the consent part of {@link contactMobile}: a STOP reply, a
+ * channel switched off, opt-in without consent), `undefined` when one may.
+ */
+export function mobileRefusal(
+  contact: Contact,
+  consent: AccountOptions["communication"]["consent"],
+  policy: ConsentPolicy,
+): SkipReason | undefined {
+  const pref = contact.preferences?.sms;
+  if (pref?.optedOut === true) return "opted-out";
+  const enabled = pref?.enabled;
+  if (enabled === false || (policy === "full" && consent === "opt-in" && enabled !== true)) return "consent";
+  return undefined;
+}
+
+/** The contact's mobile for an SMS (the phone part of {@link contactMobile}), `undefined` when it has none. */
+export function mobileNumber(contact: Contact): string | undefined {
+  const phones = contact.phones ?? [];
+  const index = contact.preferences?.sms?.phoneIndex;
+  const chosen = index === undefined ? undefined : phones[index];
+  if (chosen?.mobile) return chosen.number;
+  for (let i = 0; i < phones.length; i++) {
+    const p = phones[i]!;
+    if (p.mobile) return p.number;
+  }
+  return undefined;
 }
 
 /** How an SMS is billed (R-43): custom SMS at their own price, every other SMS as a reminder SMS; email free. */

@@ -25,6 +25,8 @@ const DAY_SLOTS = 1024;
 const dayNumbers = new Float64Array(DAY_SLOTS).fill(Number.NaN);
 const dayTexts: string[] = new Array<string>(DAY_SLOTS).fill("");
 const minuteTexts: string[] = new Array<string>(1440).fill("");
+// `HH:mm:00.000Z` per minute of the day: a whole-minute instant (the usual case) is then one concatenation.
+const minuteEnds: string[] = new Array<string>(1440).fill("");
 
 /** `YYYY-MM-DDT` of a day number of years 1000–9999 (cached). */
 function dayText(days: number): string {
@@ -47,26 +49,46 @@ export function isoString(ms: number): string {
   if (days < -354_285 || days >= 2_932_897) return new Date(ms).toISOString();
   const rest = ms - days * 86_400_000;
   const minute = Math.floor(rest / 60_000);
+  const ms2 = rest - minute * 60_000;
+  if (ms2 === 0) {
+    let end = minuteEnds[minute]!;
+    if (end === "") {
+      end = `${minuteText(minute)}:00.000Z`;
+      minuteEnds[minute] = end;
+    }
+    return dayText(days) + end;
+  }
+  const hm = minuteText(minute);
+  const sec = Math.floor(ms2 / 1000);
+  // biome-ignore lint/style/useTemplate: `+` on strings skips the ToString call per piece a template compiles to
+  return dayText(days) + hm + ":" + p2(sec) + "." + p3(ms2 - sec * 1000) + "Z";
+}
+
+/** `HH:mm` of a minute of the day (cached). */
+function minuteText(minute: number): string {
   let hm = minuteTexts[minute]!;
   if (hm === "") {
     const h = Math.floor(minute / 60);
     hm = `${p2(h)}:${p2(minute - h * 60)}`;
     minuteTexts[minute] = hm;
   }
-  const ms2 = rest - minute * 60_000;
-  // biome-ignore lint/style/useTemplate: `+` on strings skips the ToString call per piece a template compiles to
-  if (ms2 === 0) return dayText(days) + hm + ":00.000Z";
-  const sec = Math.floor(ms2 / 1000);
-  // biome-ignore lint/style/useTemplate: `+` on strings skips the ToString call per piece a template compiles to
-  return dayText(days) + hm + ":" + p2(sec) + "." + p3(ms2 - sec * 1000) + "Z";
+  return hm;
 }
+
+// The last structure's `<structure>:apt:` (a structure's events come in runs).
+let lastStructure: string | undefined;
+let lastStructureApt = "";
 
 /** `<structure>:apt:<appointment>@<start ISO>`: the prefix of every send about one appointment at one start. */
 export function appointmentPrefix(structureId: string, appointmentId: string, startIso: string): string {
+  if (structureId !== lastStructure) {
+    lastStructureApt = `${seg(structureId)}:apt:`;
+    lastStructure = structureId;
+  }
   // `+` rather than a template: a template converts each piece with a call to ToString (its compiled code does not
   // know the pieces are strings), `+` on strings concatenates directly. Same in the planner's hot keys.
   // biome-ignore lint/style/useTemplate: `+` on strings skips the ToString call per piece a template compiles to
-  return seg(structureId) + ":apt:" + seg(appointmentId) + "@" + startIso;
+  return lastStructureApt + seg(appointmentId) + "@" + startIso;
 }
 
 const REMINDER_SUFFIXES = {

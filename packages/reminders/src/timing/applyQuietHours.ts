@@ -113,6 +113,23 @@ let lastQeMs = -1;
 export function applyQuietHoursMs(sendAt: number, start: Date, timeZone: string, quiet: QuietHours): number {
   const s = instantOf(start);
   const zone = zoneTable(timeZone);
+  if (!Number.isNaN(s) && zone !== undefined) {
+    const r = quietHoursAt(sendAt, s, zone, quiet);
+    if (!Number.isNaN(r)) return r;
+  }
+  // Something is wrong: the public function throws the very same error.
+  return applyQuietHours(new Date(sendAt), start, timeZone, quiet).getTime();
+}
+
+/**
+ * The rule of {@link applyQuietHours} on a start already checked (`start` in range) and its zone's table: the send
+ * instant in epoch ms (`sendAt` itself, `===`, when not quiet), or `NaN` when `sendAt` is out of range, the window
+ * invalid or the result out of range (the caller then goes through {@link applyQuietHoursMs} for the error). For
+ * the planner, which reads an appointment's zone once.
+ *
+ * @internal
+ */
+export function quietHoursAt(sendAt: number, start: number, zone: ZoneTable, quiet: QuietHours): number {
   const qStart = quiet?.start;
   const qEnd = quiet?.end;
   if (qStart !== lastQs || qEnd !== lastQe) {
@@ -123,17 +140,9 @@ export function applyQuietHoursMs(sendAt: number, start: Date, timeZone: string,
   }
   const qs = lastQsMs;
   const qe = lastQeMs;
-  if (
-    sendAt >= -62_135_337_600_000 &&
-    sendAt <= 253_401_955_200_000 &&
-    !Number.isNaN(s) &&
-    zone !== undefined &&
-    qs >= 0 &&
-    qe >= 0
-  ) {
-    const r = quietMove(sendAt, s, zone, qs, qe);
+  if (sendAt >= -62_135_337_600_000 && sendAt <= 253_401_955_200_000 && qs >= 0 && qe >= 0) {
+    const r = quietMove(sendAt, start, zone, qs, qe);
     if (r >= -62_135_337_600_000 && r <= 253_401_955_200_000) return r;
   }
-  // Something is wrong: the public function throws the very same error.
-  return applyQuietHours(new Date(sendAt), start, timeZone, quiet).getTime();
+  return Number.NaN;
 }

@@ -1,3 +1,4 @@
+import type { ZoneTable } from "@rappel/core";
 import * as zoneEngine from "@rappel/core";
 import * as civil from "./civil.js";
 import * as validate from "./validate.js";
@@ -116,30 +117,42 @@ export function reminderInstant(start: Date, timeZone: string, offset: ReminderO
 export function reminderInstantMs(start: Date, timeZone: string, offset: ReminderOffset): number {
   const t = instantOf(start);
   const zone = zoneTable(timeZone);
-  if (offset !== null && offset !== undefined && zone !== undefined && !Number.isNaN(t)) {
-    const value = offset.value;
-    const unit = offset.unit;
-    const at = offset.at;
-    if (Number.isInteger(value) && value >= 0) {
-      let r = Number.NaN;
-      if (unit === "hours") {
-        if (at === undefined) r = t - value * 3_600_000;
-      } else if (unit === "days") {
-        if (at === undefined) r = value === 0 ? t : zone.daysBefore(t, value, -1);
-        else {
-          if (at !== lastAt) {
-            lastAtMs = parseTimeOfDay(at);
-            lastAt = at;
-          }
-          if (lastAtMs >= 0) r = zone.daysBefore(t, value, lastAtMs);
-        }
-      }
-      // MIN_INSTANT_MS … MAX_INSTANT_MS as literals (see the module note).
-      if (r >= -62_135_337_600_000 && r <= 253_401_955_200_000) return r;
-    }
+  if (zone !== undefined && !Number.isNaN(t)) {
+    const r = reminderAt(t, zone, offset);
+    if (!Number.isNaN(r)) return r;
   }
   // Something is wrong: the public function throws the very same error.
   return reminderInstant(start, timeZone, offset).getTime();
+}
+
+/**
+ * The rule of {@link reminderInstant} on a start already checked (`t` in range) and its zone's table: the instant in
+ * epoch ms, or `NaN` when the offset is invalid or the result out of range (the caller then goes through
+ * {@link reminderInstantMs} for the error). For the planner, which reads an appointment's zone once.
+ *
+ * @internal
+ */
+export function reminderAt(t: number, zone: ZoneTable, offset: ReminderOffset): number {
+  if (offset === null || offset === undefined) return Number.NaN;
+  const value = offset.value;
+  const unit = offset.unit;
+  const at = offset.at;
+  if (!Number.isInteger(value) || value < 0) return Number.NaN;
+  let r = Number.NaN;
+  if (unit === "hours") {
+    if (at === undefined) r = t - value * 3_600_000;
+  } else if (unit === "days") {
+    if (at === undefined) r = value === 0 ? t : zone.daysBefore(t, value, -1);
+    else {
+      if (at !== lastAt) {
+        lastAtMs = parseTimeOfDay(at);
+        lastAt = at;
+      }
+      if (lastAtMs >= 0) r = zone.daysBefore(t, value, lastAtMs);
+    }
+  }
+  // MIN_INSTANT_MS … MAX_INSTANT_MS as literals (see the module note).
+  return r >= -62_135_337_600_000 && r <= 253_401_955_200_000 ? r : Number.NaN;
 }
 
 function invalid(start: unknown, timeZone: unknown, offset: unknown): never {
