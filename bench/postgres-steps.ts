@@ -46,7 +46,17 @@ interface Round {
   serverUs: number;
   clientUs: number;
   walBytes: number;
-  statements: { q: string; calls: number; execUs: number; walRecords: number; walBytes: number; buffers: number }[];
+  clientUsByCall: Record<string, number>;
+  statements: {
+    q: string;
+    calls: number;
+    plans: number;
+    planUs: number;
+    execUs: number;
+    walRecords: number;
+    walBytes: number;
+    buffers: number;
+  }[];
 }
 
 async function main() {
@@ -57,6 +67,9 @@ async function main() {
   const pool = new pg.Pool({ connectionString: server.url, max: 1 });
   try {
     await admin.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    // Planning time too (a statement that gets a custom plan at each execution pays it per batch).
+    await admin.query("ALTER SYSTEM SET pg_stat_statements.track_planning = on");
+    await admin.query("SELECT pg_reload_conf()");
     await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     const storages = variants.map((v) => ({
       ...v,
@@ -86,15 +99,27 @@ async function main() {
         const c0 = cpu();
         const own0 = process.cpuUsage();
         let sent = 0;
+        // This process's CPU per call (one call at a time, so the difference of two readings is that call's).
+        const calls: Record<string, number> = {};
+        let mark = process.cpuUsage();
+        const tick = (name: string) => {
+          const d = process.cpuUsage(mark);
+          calls[name] = (calls[name] ?? 0) + d.user + d.system;
+          mark = process.cpuUsage();
+        };
         while (sent < SENDS / ROUNDS) {
+          mark = process.cpuUsage();
           const claims = await storage.claimDue({ now: NOW, limit: BATCH, leaseMs: 300_000, owner: "steps" });
+          tick("claimDue");
           if (claims.length === 0) break;
           const refs = claims.map((c) => ({ structureId: c.send.structureId, key: c.send.key, token: c.token }));
           await storage.smsOptedOutAmong(
             "s1",
             claims.map((c) => c.send.recipient.address),
           );
+          tick("smsOptedOutAmong");
           await storage.beginSendMany(refs, NOW);
+          tick("beginSendMany");
           await storage.completeMany(
             refs.map((ref, i) => ({
               ref,
@@ -102,6 +127,7 @@ async function main() {
             })),
             NOW,
           );
+          tick("completeMany");
           await storage.appendJournal(
             "s1",
             claims.map((c) => ({
@@ -117,7 +143,9 @@ async function main() {
               providerMessageId: `m${n}`,
             })),
           );
+          tick("appendJournal");
           await storage.addUsage("s1", "a1", "2026-06", { reminderSmsCredits: claims.length });
+          tick("addUsage");
           sent += claims.length;
           n++;
         }
@@ -126,7 +154,7 @@ async function main() {
         const wal = (await admin.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS b", [wal0]))
           .rows[0].b;
         const { rows } = await admin.query(
-          `SELECT calls, total_exec_time AS exec, wal_records, wal_bytes, shared_blks_hit + shared_blks_read AS bufs,
+          `SELECT calls, plans, total_exec_time AS exec, total_plan_time AS plan, wal_records, wal_bytes, shared_blks_hit + shared_blks_read AS bufs,
              left(regexp_replace(query, '\\s+', ' ', 'g'), 60) AS q
            FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_wal%'
            ORDER BY total_exec_time DESC LIMIT 8`,
@@ -137,10 +165,13 @@ async function main() {
           serverUs: (serverCpu * 1e6) / sent,
           clientUs: (own.user + own.system) / sent,
           walBytes: Number(wal) / sent,
+          clientUsByCall: Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v / sent])),
           statements: rows.map((x) => ({
             q: String(x.q),
             calls: Number(x.calls),
             execUs: (Number(x.exec) * 1000) / sent,
+            plans: Number(x.plans),
+            planUs: (Number(x.plan) * 1000) / sent,
             walRecords: Number(x.wal_records) / sent,
             walBytes: Number(x.wal_bytes) / sent,
             buffers: Number(x.bufs) / sent,
@@ -165,6 +196,8 @@ async function main() {
           q,
           "calls/round": median(sts.map((x) => x.calls)),
           "exec µs/send": +median(sts.map((x) => x.execUs)).toFixed(1),
+          "plans/round": median(sts.map((x) => x.plans)),
+          "plan µs/send": +median(sts.map((x) => x.planUs)).toFixed(1),
           "WAL rec/send": +median(sts.map((x) => x.walRecords)).toFixed(2),
           "WAL B/send": Math.round(median(sts.map((x) => x.walBytes))),
           "buf/send": +median(sts.map((x) => x.buffers)).toFixed(1),
@@ -180,6 +213,12 @@ async function main() {
           serverCpuUsPerSend: +median(mine.map((x) => x.serverUs)).toFixed(1),
           serverCpuUsPerSendRounds: mine.map((x) => +x.serverUs.toFixed(1)),
           adapterCpuUsPerSend: +median(mine.map((x) => x.clientUs)).toFixed(1),
+          adapterCpuUsPerSendByCall: Object.fromEntries(
+            Object.keys(mine[0]!.clientUsByCall).map((k) => [
+              k,
+              +median(mine.map((x) => x.clientUsByCall[k] ?? 0)).toFixed(1),
+            ]),
+          ),
           walBytesPerSend: Math.round(median(mine.map((x) => x.walBytes))),
         }),
       );
