@@ -996,6 +996,34 @@ u AS (
 )
 SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, ${LOST_COLS} ${OUTCOME_JOIN}`;
 
+  // The same for a batch of final outcomes only (what the engine records after sending): no content comes back from
+  // a newer plan, nothing is rescheduled, so the SET list has no per-row CASE over the item's mode.
+  const FINAL_MANY_SQL = `
+WITH x AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $5::text[]::tid[], $6::text[], $7::text[], $8::text[],
+    $9::text[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
+    AS x(structure_id, key, token, hint, status, provider, provider_message_id, failure_code, failure_reason,
+      skip_reason, provider_status, i)
+),
+t AS (${FOUND}),
+u AS (
+  UPDATE ${S}.sends s SET
+    status = x.status, due_at = NULL, completed_at = $4::timestamptz,
+    lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false, handed_off_at = NULL, replacement = NULL,
+    updated_at = $4::timestamptz,
+    provider = COALESCE(x.provider, s.provider),
+    provider_message_id = CASE WHEN x.provider_message_id IS NOT NULL AND COALESCE(x.provider, s.provider) IS NOT NULL
+      THEN x.provider_message_id ELSE s.provider_message_id END,
+    provider_status = COALESCE(x.provider_status, s.provider_status),
+    failure_code = COALESCE(x.failure_code, s.failure_code),
+    failure_reason = COALESCE(x.failure_reason, s.failure_reason),
+    skip_reason = COALESCE(x.skip_reason, s.skip_reason)
+  FROM t x WHERE s.ctid = x.tid AND s.ctid = ANY(ARRAY(SELECT tid FROM t)) AND ${REFENCED}
+  RETURNING x.i, s.status, (extract(epoch FROM s.next_attempt_at) * 1000)::float8 AS next_attempt_at, s.provider_status,
+    s.provider
+)
+SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, ${LOST_COLS} ${OUTCOME_JOIN}`;
+
   async function releaseMany(
     items: readonly (ReleaseItem | RappelError)[],
     now: Date,
@@ -1012,22 +1040,36 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       const again: number[] = [];
       const its = round.map((i) => items[i] as ReleaseItem);
       const col = <K extends keyof ReleaseItem>(k: K) => its.map((it) => it[k]);
-      const rows = await retried<Raw>(RELEASE_MANY_SQL, [
+      const refs = [
         its.map((it) => String(it.ref.structureId)),
         its.map((it) => String(it.ref.key)),
         its.map((it) => it.ref.token),
         nowIso,
         its.map((it) => hintOf(it.ref)),
-        col("mode"),
-        col("status"),
-        col("provider"),
-        col("providerMessageId"),
-        col("failureCode"),
-        col("failureReason"),
-        col("skipReason"),
-        col("providerStatus"),
-        col("nextAt"),
-      ]);
+      ];
+      const rows = its.every((it) => it.mode === "final")
+        ? await retried<Raw>(FINAL_MANY_SQL, [
+            ...refs,
+            col("status"),
+            col("provider"),
+            col("providerMessageId"),
+            col("failureCode"),
+            col("failureReason"),
+            col("skipReason"),
+            col("providerStatus"),
+          ])
+        : await retried<Raw>(RELEASE_MANY_SQL, [
+            ...refs,
+            col("mode"),
+            col("status"),
+            col("provider"),
+            col("providerMessageId"),
+            col("failureCode"),
+            col("failureReason"),
+            col("skipReason"),
+            col("providerStatus"),
+            col("nextAt"),
+          ]);
       // A provider status may have arrived first. The ids are committed first, then (a new snapshot) what waits for
       // them is taken: a callback committed before that read is folded here; one committed after it sees the id
       // (recordProviderStatus looks for the send again after writing) and folds itself. Folding is monotonic, so a
