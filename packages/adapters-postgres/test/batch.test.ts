@@ -130,8 +130,46 @@ async function scenario(storage: PostgresStorage, batched: boolean): Promise<Run
   return { begun, released, records, optedOut };
 }
 
-function suite(name: string, make: () => Promise<PostgresStorage>) {
+function suite(
+  name: string,
+  make: () => Promise<PostgresStorage>,
+  raw: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>,
+) {
   describe(name, () => {
+    it("finds a row by its key when the version the claim returned moved, even when another row took its slot", async () => {
+      const storage = await make();
+      const S = `"${storage.schema}".sends`;
+      const ctid = async (key: string) =>
+        String((await raw(`SELECT ctid::text AS t FROM ${S} WHERE key = $1`, [key]))[0]!.t);
+      await storage.upsertPlanned("s1", [send(1)], at(-120));
+      const [claim] = await storage.claimDue({ now: T, limit: 1, leaseMs: 60_000, owner: "w1" });
+      const slot = await ctid("k001");
+      // Another write moves the row (a non-HOT update: due_at is indexed); vacuum frees the slot; a new send takes it.
+      await raw(
+        `UPDATE ${S} SET due_at = due_at + interval '1 second', lease_expires_at = lease_expires_at + interval '1 second'
+         WHERE key = 'k001'`,
+      );
+      await raw(`VACUUM ${S}`);
+      await storage.upsertPlanned("s1", [send(2), send(3)], at(-120));
+      expect(await ctid("k001")).not.toBe(slot);
+      expect([await ctid("k002"), await ctid("k003")]).toContain(slot);
+      const [begun] = await storage.beginSendMany([ref(claim!)], at(1));
+      expect(begun).toEqual({ ok: true, value: { ok: true, attempts: 1 } });
+      // The hand-off's version moves too before the outcome.
+      await raw(`UPDATE ${S} SET updated_at = updated_at WHERE key = 'k001'`);
+      const [done] = await storage.completeMany(
+        [{ ref: ref(claim!), outcome: { status: "sent", provider: "twilio", providerMessageId: "SM-moved" } }],
+        at(2),
+      );
+      expect(done).toMatchObject({ ok: true, value: { status: "sent" } });
+      const [a, ...others] = await storage.listSends("s1");
+      expect([a!.key, a!.status, a!.attempts, a!.providerMessageId]).toEqual(["k001", "sent", 1, "SM-moved"]);
+      expect(others.map((b) => [b.key, b.status, b.attempts, b.handedOffAt])).toEqual([
+        ["k002", "planned", 0, null],
+        ["k003", "planned", 0, null],
+      ]);
+    });
+
     it("the batched calls give the same answers and leave the same records as the single calls", async () => {
       const single = await scenario(await make(), false);
       const batched = await scenario(await make(), true);
@@ -217,14 +255,22 @@ afterAll(async () => {
   await releaseServer();
 });
 
-suite("batched calls (node-postgres, real server)", async () => {
-  const storage = createPostgresStorage({ pool, schema: uniqueSchema("b") });
-  await storage.migrate();
-  return storage;
-});
+suite(
+  "batched calls (node-postgres, real server)",
+  async () => {
+    const storage = createPostgresStorage({ pool, schema: uniqueSchema("b") });
+    await storage.migrate();
+    return storage;
+  },
+  async (sql, params) => (await pool.query(sql, params)).rows,
+);
 
-suite("batched calls (PGlite)", async () => {
-  const storage = createPostgresStorage({ pglite: lite, schema: uniqueSchema("b") });
-  await storage.migrate();
-  return storage;
-});
+suite(
+  "batched calls (PGlite)",
+  async () => {
+    const storage = createPostgresStorage({ pglite: lite, schema: uniqueSchema("b") });
+    await storage.migrate();
+    return storage;
+  },
+  async (sql, params) => (await lite.query<Record<string, unknown>>(sql, params)).rows,
+);
