@@ -51,6 +51,7 @@ export { createMemoryStorage, MEMORY_STORAGE_DIRECT } from "./memoryStorage.js";
 export type { UpsertAction } from "./upsertDecision.js";
 export { countUpsertAction, emptyUpsertResult, upsertAction } from "./upsertDecision.js";
 // The storage contract's input rules, for storage-adapter authors: every adapter rejects the same inputs alike.
+export type { FrozenSendData } from "./validate.js";
 export {
   checkLeaseRef,
   checkStorageDate,
@@ -68,6 +69,7 @@ export {
   validateInboxMessage,
   validateJournalEntries,
   validatePlannedSends,
+  validatePlannedSendsData,
   validateProviderStatusUpdate,
   validateSendOutcome,
   validateSmsOptOut,

@@ -6,6 +6,7 @@ import {
   type Channel,
   type ClaimedSend,
   type ClientAccount,
+  type CollaboratorUser,
   type CompleteManyItem,
   type Contact,
   createInAppTransport,
@@ -263,7 +264,10 @@ function refOf(c: Claim): LeaseRef {
   return { structureId: c.send.structureId, key: c.send.key, token: c.token };
 }
 
-/** Parsed data texts, shared: the memory storage shares its short texts, so most sends parse nothing. */
+/**
+ * Parsed data texts, shared (for sends a host stored through the public `upsertPlanned`: the memory storage shares
+ * their short texts, so most parse nothing).
+ */
 const parsedTexts = new Map<string, SendData>();
 
 function deepFreeze(v: JsonValue): void {
@@ -274,8 +278,10 @@ function deepFreeze(v: JsonValue): void {
 
 /** A send's data, parsed: frozen and shared for short texts, parsed per send for long ones (they are unique). */
 function dataOf(s: SendView): SendData {
-  if (s instanceof RecordView) return s.parsed;
   const text = s.data;
+  // Stored by the engine: a deep-frozen copy, read as it is.
+  if (typeof text !== "string") return text;
+  if (s instanceof RecordView) return s.parsed;
   if (text.length > 64) return JSON.parse(text) as SendData;
   let d = parsedTexts.get(text);
   if (d === undefined) {
@@ -341,6 +347,41 @@ interface Batch {
   /** Usage months by time zone, for the instant `monthAt`. */
   months: Map<string, string>;
   monthAt: number;
+}
+
+const READ_APPOINTMENT = 0;
+const READ_ACCOUNT = 1;
+const READ_AGENDA = 2;
+const READ_CONTACT = 3;
+const READ_HISTORY = 4;
+const READ_USERS = 5;
+const READ_ACCOUNTS = 6;
+const READ_EXISTING = 7;
+
+const NO_APPOINTMENTS: readonly Appointment[] = Object.freeze([]);
+const NO_ACCOUNTS: readonly ClientAccount[] = Object.freeze([]);
+const NO_CANCELS: readonly CancelSpec[] = Object.freeze([]);
+const NO_USERS: readonly CollaboratorUser[] = Object.freeze([]);
+
+/** What an appointment event reads before planning, filled read by read (`step` is the next read). */
+class EventReads {
+  step = READ_APPOINTMENT;
+  /** Index of the next notification recipient to look up. */
+  k = 0;
+  appointment!: Appointment;
+  rec!: AccountRecord;
+  agenda!: Agenda;
+  contact!: Contact;
+  history: readonly Appointment[] = NO_APPOINTMENTS;
+  users: readonly CollaboratorUser[] = NO_USERS;
+  accounts: ClientAccount[] | undefined = undefined;
+  existing: ExistingSend[] | undefined = undefined;
+  constructor(
+    readonly structureId: string,
+    readonly appointmentId: string,
+    /** Planned against what is stored (creations and confirmations). */
+    readonly exact: boolean,
+  ) {}
 }
 
 /**
@@ -495,7 +536,7 @@ export function createRappel(options: RappelOptions): Rappel {
     extraCancels: readonly CancelSpec[] = [],
     dedupe = false,
   ): PlanSummary | Promise<PlanSummary> {
-    const upsert = direct.upsertPlanned;
+    const upsert = direct.upsertEnginePlanned;
     const append = direct.appendEngineJournal;
     if (dedupe || extraCancels.length > 0 || plan.cancel.length > 0 || upsert === undefined || append === undefined)
       return applyAsync(structureId, plan, now, extraCancels, dedupe);
@@ -572,7 +613,7 @@ export function createRappel(options: RappelOptions): Rappel {
       for (const s of r.tooLate) summary.tooLate.push(s.key);
     }
     if (plan.plan.length > 0) {
-      const upsert = direct.upsertPlanned;
+      const upsert = direct.upsertEnginePlanned;
       const r =
         upsert !== undefined
           ? upsert(structureId, plan.plan, now)
@@ -615,44 +656,161 @@ export function createRappel(options: RappelOptions): Rappel {
     return e;
   }
 
-  async function appointmentEvent(
+  /**
+   * An appointment event: reads (a resumable state machine, {@link advanceReads}: synchronous while the data source
+   * and the storage answer synchronously, so a creation on a memory storage costs no promise and no async frame
+   * until the one it returns), then plans and applies.
+   */
+  function appointmentEvent(
     structureId: string,
     event: "created" | "moved" | "cancelled" | "confirmed",
     input: unknown,
   ): Promise<PlanSummary> {
-    const moved = event === "moved";
-    const args = moved
-      ? parseInput(AppointmentMovedSchema, input, "appointmentMoved input")
-      : isBareAppointmentEvent(input)
-        ? input
-        : parseInput(AppointmentEventSchema, input, `appointment ${event} input`);
-    const now = clock.now();
-    // A synchronous data source answers without a promise: awaited only when it is one (no microtask per read).
-    let appointment = data.getAppointment(structureId, args.appointmentId);
-    if (appointment instanceof Promise) appointment = await appointment;
-    if (appointment === null || appointment.structureId !== structureId)
-      throw notFound("appointment", args.appointmentId);
-    let rec = data.getAccount(structureId, appointment.accountId);
-    if (rec instanceof Promise) rec = await rec;
-    if (rec === null || rec.account.structureId !== structureId) throw notFound("account", appointment.accountId);
-    let agenda = data.getAgenda(structureId, appointment.agendaId);
-    if (agenda instanceof Promise) agenda = await agenda;
-    if (agenda === null) throw notFound("agenda", appointment.agendaId);
-    let contact = data.getContact(structureId, appointment.contactId);
-    if (contact instanceof Promise) contact = await contact;
-    if (contact === null) throw notFound("contact", appointment.contactId);
-    let listed = data.listContactAppointments(structureId, contact.id);
-    if (listed instanceof Promise) listed = await listed;
-    const contactAppointments = listed ?? [];
-    // Notification recipients (R-13) other than the account itself are looked up only when the options name some.
-    const recipients = optionsOf(rec).notifications.recipients;
-    const users = recipients.some((r) => r.type === "user") ? ((await data.listUsers(structureId)) ?? []) : [];
-    const accounts: ClientAccount[] = [];
-    for (const r of recipients) {
-      if (r.type !== "account" || r.accountId === rec.account.id) continue;
-      const other = await data.getAccount(structureId, r.accountId);
-      if (other !== null && other.account.structureId === structureId) accounts.push(other.account);
+    try {
+      const moved = event === "moved";
+      const args = moved
+        ? parseInput(AppointmentMovedSchema, input, "appointmentMoved input")
+        : isBareAppointmentEvent(input)
+          ? input
+          : parseInput(AppointmentEventSchema, input, `appointment ${event} input`);
+      // Creations and confirmations are planned against what is stored (exact, idempotent).
+      const r = new EventReads(structureId, args.appointmentId, event === "created" || event === "confirmed");
+      const now = clock.now();
+      const pending = advanceReads(r);
+      if (pending !== undefined) return resumeEvent(r, pending, event, args, now);
+      const out = planEvent(r, event, args, now);
+      return out instanceof Promise ? out : Promise.resolve(out);
+    } catch (e) {
+      return Promise.reject(e);
     }
+  }
+
+  async function resumeEvent(
+    r: EventReads,
+    pending: Promise<void>,
+    event: "created" | "moved" | "cancelled" | "confirmed",
+    args: { appointmentId: string; overrides?: unknown },
+    now: Date,
+  ): Promise<PlanSummary> {
+    for (let p: Promise<void> | undefined = pending; p !== undefined; p = advanceReads(r)) await p;
+    return planEvent(r, event, args, now);
+  }
+
+  /**
+   * Runs the reads of `r` from its current step on; returns the first answer that is a promise (already wired to
+   * store its value and move on: the caller awaits it and calls again), or `undefined` once everything is read.
+   */
+  function advanceReads(r: EventReads): Promise<void> | undefined {
+    const sid = r.structureId;
+    for (;;) {
+      let v: unknown;
+      switch (r.step) {
+        case READ_APPOINTMENT:
+          v = data.getAppointment(sid, r.appointmentId);
+          break;
+        case READ_ACCOUNT:
+          v = data.getAccount(sid, r.appointment.accountId);
+          break;
+        case READ_AGENDA:
+          v = data.getAgenda(sid, r.appointment.agendaId);
+          break;
+        case READ_CONTACT:
+          v = data.getContact(sid, r.appointment.contactId);
+          break;
+        case READ_HISTORY:
+          v = data.listContactAppointments(sid, r.contact.id);
+          break;
+        case READ_USERS: {
+          // Notification recipients (R-13) other than the account itself are looked up only when named.
+          let any = false;
+          for (const x of optionsOf(r.rec).notifications.recipients) if (x.type === "user") any = true;
+          if (!any) {
+            r.step = READ_ACCOUNTS;
+            continue;
+          }
+          v = data.listUsers(sid);
+          break;
+        }
+        case READ_ACCOUNTS: {
+          const recipients = optionsOf(r.rec).notifications.recipients;
+          while (r.k < recipients.length) {
+            const x = recipients[r.k]!;
+            if (x.type === "account" && x.accountId !== r.rec.account.id) break;
+            r.k++;
+          }
+          if (r.k >= recipients.length) {
+            r.step = READ_EXISTING;
+            continue;
+          }
+          v = data.getAccount(sid, (recipients[r.k] as { accountId: string }).accountId);
+          break;
+        }
+        case READ_EXISTING:
+          if (!r.exact) return undefined;
+          v = existingOf(sid, [{ appointmentId: r.appointment.id }, { contactId: r.contact.id }]);
+          break;
+        default:
+          return undefined;
+      }
+      if (v instanceof Promise) return v.then((x: unknown) => takeRead(r, x));
+      takeRead(r, v);
+    }
+  }
+
+  /** Stores the answer of the current read of `r` (or throws `not-found`) and moves to the next read. */
+  function takeRead(r: EventReads, v: unknown): void {
+    const sid = r.structureId;
+    switch (r.step) {
+      case READ_APPOINTMENT: {
+        const a = v as Appointment | null;
+        if (a === null || a.structureId !== sid) throw notFound("appointment", r.appointmentId);
+        r.appointment = a;
+        break;
+      }
+      case READ_ACCOUNT: {
+        const rec = v as AccountRecord | null;
+        if (rec === null || rec.account.structureId !== sid) throw notFound("account", r.appointment.accountId);
+        r.rec = rec;
+        break;
+      }
+      case READ_AGENDA:
+        if (v === null) throw notFound("agenda", r.appointment.agendaId);
+        r.agenda = v as Agenda;
+        break;
+      case READ_CONTACT:
+        if (v === null) throw notFound("contact", r.appointment.contactId);
+        r.contact = v as Contact;
+        break;
+      case READ_HISTORY:
+        r.history = (v as readonly Appointment[] | null) ?? NO_APPOINTMENTS;
+        break;
+      case READ_USERS:
+        r.users = (v as CollaboratorUser[] | null) ?? NO_USERS;
+        break;
+      case READ_ACCOUNTS: {
+        const other = v as AccountRecord | null;
+        if (other !== null && other.account.structureId === sid) {
+          if (r.accounts === undefined) r.accounts = [other.account];
+          else r.accounts.push(other.account);
+        }
+        r.k++;
+        return;
+      }
+      case READ_EXISTING:
+        r.existing = v as ExistingSend[];
+        break;
+    }
+    r.step++;
+  }
+
+  function planEvent(
+    r: EventReads,
+    event: "created" | "moved" | "cancelled" | "confirmed",
+    args: { appointmentId: string; overrides?: unknown },
+    now: Date,
+  ): PlanSummary | Promise<PlanSummary> {
+    const { appointment, rec } = r;
+    const moved = event === "moved";
     let previous: Appointment | undefined;
     if (moved) {
       const m = args as unknown as { previousStart: Date; previousEnd?: Date };
@@ -663,34 +821,29 @@ export function createRappel(options: RappelOptions): Rappel {
     }
     // Moves and cancellations are planned from the state alone and cancel the appointment's whole scope first
     // (claimed sends included, so nothing of the old state goes out after the call); the plan then revives what the
-    // new state still wants. Creations and confirmations are planned against what is stored (exact, idempotent).
-    const exact = event === "created" || event === "confirmed";
-    let existing = exact
-      ? existingOf(structureId, [{ appointmentId: appointment.id }, { contactId: contact.id }])
-      : undefined;
-    if (existing instanceof Promise) existing = await existing;
+    // new state still wants.
     const planInput: Parameters<typeof planAppointmentEvent>[0] = {
       event,
       appointment,
       account: rec.account,
       options: optionsOf(rec),
-      agenda,
-      contact,
-      contactAppointments,
+      agenda: r.agenda,
+      contact: r.contact,
+      contactAppointments: r.history,
       now,
-      directory: { users, accounts },
+      directory: { users: r.users, accounts: r.accounts ?? NO_ACCOUNTS },
     };
     if (previous) planInput.previous = previous;
-    if (existing) planInput.existing = existing;
+    if (r.existing) planInput.existing = r.existing;
     if (args.overrides) planInput.overrides = args.overrides as never;
     const plan = planAppointmentEvent(planInput);
-    const extra: CancelSpec[] =
+    const extra: readonly CancelSpec[] =
       event === "cancelled"
         ? [{ appointmentId: appointment.id }]
         : moved
           ? [{ appointmentId: appointment.id, kinds: CONTACT_KINDS }]
-          : [];
-    return apply(structureId, plan, now, extra);
+          : NO_CANCELS;
+    return apply(r.structureId, plan, now, extra);
   }
 
   async function replanAccount(
