@@ -427,6 +427,16 @@ function skipRecord(
   recipient?: SendRecipient,
   sendAt?: Date,
 ): SkippedSend {
+  // The common shapes of contact sends as one literal each (fields added afterwards go to a property store).
+  if (toContact(kind)) {
+    const contactId = ctx.contact.id;
+    const { structureId, accountId } = ctx;
+    if (recipient === undefined) {
+      if (sendAt === undefined) return { key, structureId, accountId, kind, channel, reason, appointmentId, contactId };
+    } else if (sendAt === undefined) {
+      return { key, structureId, accountId, kind, channel, reason, recipient, appointmentId, contactId };
+    } else return { key, structureId, accountId, kind, channel, reason, recipient, sendAt, appointmentId, contactId };
+  }
   const s: SkippedSend = { key, structureId: ctx.structureId, accountId: ctx.accountId, kind, channel, reason };
   if (recipient !== undefined) s.recipient = recipient;
   if (sendAt !== undefined) s.sendAt = sendAt;
@@ -480,6 +490,37 @@ function makeSend(
       data,
       expiresAt,
       contactId: ctx.contact.id,
+      groupKey,
+    };
+  }
+  if (expiresAt === undefined && !toContact(kind)) {
+    // Account and practitioner notifications: no expiry, no contact (a literal too: a field added afterwards would
+    // go to a separately allocated property store).
+    if (groupKey === undefined) {
+      return {
+        key,
+        structureId: ctx.structureId,
+        accountId: ctx.accountId,
+        kind,
+        channel,
+        recipient,
+        sendAt,
+        appointmentId,
+        billing: billingOf(kind, channel),
+        data,
+      };
+    }
+    return {
+      key,
+      structureId: ctx.structureId,
+      accountId: ctx.accountId,
+      kind,
+      channel,
+      recipient,
+      sendAt,
+      appointmentId,
+      billing: billingOf(kind, channel),
+      data,
       groupKey,
     };
   }
