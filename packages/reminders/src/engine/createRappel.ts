@@ -327,12 +327,22 @@ interface Pending extends MemoryCompletion {
   unitKey: string;
 }
 
+/** Usage counted after the fact for one account and month. */
+interface UsageEntry {
+  structureId: string;
+  accountId: string;
+  month: string;
+  delta: Record<string, number>;
+}
+
 /** Per-`runDue` state: tallies and the journal entries written at the end of the batch. */
 interface Batch {
   result: RunDueResult;
   journal: JournalEntryInput[];
   /** Usage counted after the fact (no quota gate): one `addUsage` per account and month at the end of the batch. */
-  usage: Map<string, { structureId: string; accountId: string; month: string; delta: Record<string, number> }>;
+  usage: Map<string, UsageEntry>;
+  /** The usage entry counted into last. */
+  lastUsage: UsageEntry | undefined;
   accounts: Map<string, AccountRecord | null | Promise<AccountRecord | null>>;
   /** The account read last (most units of a batch share one): no key built per unit. */
   lastSid: string;
@@ -362,6 +372,8 @@ const NO_APPOINTMENTS: readonly Appointment[] = Object.freeze([]);
 const NO_ACCOUNTS: readonly ClientAccount[] = Object.freeze([]);
 const NO_CANCELS: readonly CancelSpec[] = Object.freeze([]);
 const NO_USERS: readonly CollaboratorUser[] = Object.freeze([]);
+/** A unit's claims let through by `beginSend` before any is: shared, replaced (never pushed to) by the first. */
+const NO_LIVE: readonly number[] = Object.freeze([]);
 
 /** What an appointment event reads before planning, filled read by read (`step` is the next read). */
 class EventReads {
@@ -1757,7 +1769,9 @@ export function createRappel(options: RappelOptions): Rappel {
       const r = results[k];
       if (typeof r === "number") {
         if (r > 0) {
-          u.live.push(i);
+          // An exact-size array (a push on an empty one reserves room for 17).
+          if (u.live.length === 0) u.live = [i];
+          else u.live.push(i);
           if (r > u.attempts) u.attempts = r;
         } else queue(u, i, CANCELLED, undefined, "cancelled", "cancelled");
         continue;
@@ -2004,11 +2018,16 @@ export function createRappel(options: RappelOptions): Rappel {
   }
 
   function countLater(batch: Batch, structureId: string, accountId: string, month: string, delta: UsageDelta): void {
-    const k = `${structureId}\u0000${accountId}\u0000${month}`;
-    let u = batch.usage.get(k);
-    if (u === undefined) {
-      u = { structureId, accountId, month, delta: {} };
-      batch.usage.set(k, u);
+    // Most units of a batch count into the same account and month: no key string for them.
+    let u = batch.lastUsage;
+    if (u === undefined || u.structureId !== structureId || u.accountId !== accountId || u.month !== month) {
+      const k = `${structureId}\u0000${accountId}\u0000${month}`;
+      u = batch.usage.get(k);
+      if (u === undefined) {
+        u = { structureId, accountId, month, delta: {} };
+        batch.usage.set(k, u);
+      }
+      batch.lastUsage = u;
     }
     for (const name in delta) {
       const v = delta[name as keyof UsageDelta]!;
@@ -2034,7 +2053,7 @@ export function createRappel(options: RappelOptions): Rappel {
       reserved: undefined,
       later: undefined,
       fellBack: false,
-      live: [],
+      live: NO_LIVE as number[],
       attempts: 0,
     };
   }
@@ -2092,6 +2111,7 @@ export function createRappel(options: RappelOptions): Rappel {
       lastAccountId: "",
       lastAccount: undefined,
       usage: new Map(),
+      lastUsage: undefined,
       pending: [],
       after: [],
       firstError: undefined,
