@@ -31,7 +31,13 @@ import {
   reminderKey as importedReminderKey,
   seg as importedSeg,
 } from "./keys.js";
-import { type Draft, finish as importedFinish, newDraft as importedNewDraft } from "./reconcile.js";
+import {
+  type Draft,
+  addCancelKey as importedAddCancelKey,
+  addScope as importedAddScope,
+  finish as importedFinish,
+  newDraft as importedNewDraft,
+} from "./reconcile.js";
 import {
   applyQuietHoursMs as importedApplyQuietHoursMs,
   dayKey as importedDayKey,
@@ -67,6 +73,8 @@ const reminderKey = importedReminderKey;
 const seg = importedSeg;
 const finish = importedFinish;
 const newDraft = importedNewDraft;
+const addScope = importedAddScope;
+const addCancelKey = importedAddCancelKey;
 const applyQuietHoursMs = importedApplyQuietHoursMs;
 const dayKey = importedDayKey;
 const localDayNumber = importedLocalDayNumber;
@@ -172,11 +180,10 @@ export interface Ctx {
   otherInfo: Info | undefined;
   infos: Map<Appointment, Info> | undefined;
   /**
-   * The last `Date` made for a send of this call and its instant: a send at the same instant shares it (the email
-   * and SMS reminders of a slot). Sends' dates are never mutated, by the planner or the engine.
+   * The last `Date` made for a send of this call: a send at the same instant shares it (the email and SMS reminders
+   * of a slot). Sends' dates are never mutated, by the planner or the engine.
    */
   lastDate: Date | undefined;
-  lastDateMs: number;
 }
 
 /** What the rules derive from one appointment, computed once per planning call. */
@@ -189,8 +196,11 @@ interface Info {
    */
   start: number;
   zone: ZoneTable | undefined;
-  /** The local day number (days since 1970-01-01 in the appointment's zone), `NaN` until needed. */
-  day: number;
+  /**
+   * The local day number (days since 1970-01-01 in the appointment's zone), `undefined` until needed (not `NaN`: a
+   * field that holds small integers is stored as such, a `NaN` would make it a boxed double).
+   */
+  day: number | undefined;
   /**
    * The first slot's instant (epoch ms) or reason per channel, reused by the second slot's "same instant" rule and
    * by the SMS day groups.
@@ -244,16 +254,16 @@ export function makeCtx(
     otherInfo: undefined,
     infos: undefined,
     lastDate: undefined,
-    lastDateMs: Number.NaN,
   };
 }
 
 /** The `Date` of a send at `ms`: the last one made in this call when the instant is the same, else a new one. */
 function dateAt(ctx: Ctx, ms: number): Date {
-  if (ms === ctx.lastDateMs) return ctx.lastDate!;
+  // The instant is read from the Date itself: a separate number field would be one more boxed double per call.
+  const last = ctx.lastDate;
+  if (last !== undefined && last.getTime() === ms) return last;
   const d = new Date(ms);
   ctx.lastDate = d;
-  ctx.lastDateMs = ms;
   return d;
 }
 
@@ -291,7 +301,7 @@ export function infoOf(ctx: Ctx, a: Appointment): Info {
       prefix: appointmentPrefix(ctx.structureId, a.id, iso),
       start,
       zone,
-      day: Number.NaN,
+      day: undefined,
       firstEmail: undefined,
       firstSms: undefined,
       lastOffset: undefined,
@@ -320,7 +330,7 @@ function expiresOf(ctx: Ctx, a: Appointment): Date {
 
 function dayOf(ctx: Ctx, a: Appointment): number {
   const info = infoOf(ctx, a);
-  if (Number.isNaN(info.day)) {
+  if (info.day === undefined) {
     const zone = info.zone;
     // localDayNumber on the values read once (DAY_MS as a literal); it throws its error for a bad start or zone.
     info.day =
@@ -667,7 +677,7 @@ export function planSmsDay(
   for (let i = 1; i < members.length; i++) {
     const a = members[i]!.a;
     const k = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
-    draft.cancelKeys.push(k);
+    addCancelKey(draft, k);
     draft.skipped.push(skipRecord(ctx, k, "reminder", "sms", a.id, "merged", recipient, sendAt));
   }
 }
@@ -911,13 +921,15 @@ function sharedRecipient(type: "account" | "user" | "practitioner", id: string, 
   return r;
 }
 
-// The default recipient list (the appointment's own account), frozen and kept for the last account seen.
-let ownAccountList: readonly NotificationRecipient[] = Object.freeze([]);
+// The default recipient list (the appointment's own account), kept for the last account seen. Internal (never
+// returned) and not frozen: an element read from a frozen array is not inlined by the optimizing compiler (it goes
+// through the keyed-load stub, about 80 instructions).
+let ownAccountList: NotificationRecipient[] = [];
 
 function ownAccount(accountId: string): readonly NotificationRecipient[] {
   const r = ownAccountList[0];
   if (r === undefined || r.type !== "account" || r.accountId !== accountId) {
-    ownAccountList = Object.freeze([Object.freeze({ type: "account" as const, accountId })]);
+    ownAccountList = [{ type: "account" as const, accountId }];
   }
   return ownAccountList;
 }
@@ -1176,14 +1188,14 @@ export function planAppointmentEvent(input: PlanAppointmentEventInput): PlanResu
   planPractitioner(ctx, input, prefix, draft);
 
   if (event === "cancelled") {
-    draft.scopes.push({ appointmentId: appointment.id });
+    addScope(draft, { appointmentId: appointment.id });
     draft.scopesWithoutExisting = true;
   } else if (event === "moved") {
-    draft.scopes.push({ appointmentId: appointment.id, kinds: CONTACT_KINDS });
+    addScope(draft, { appointmentId: appointment.id, kinds: CONTACT_KINDS });
     draft.scopesWithoutExisting = true;
   } else {
     // Only meaningful against stored sends: without them nothing is cancelled for a create or a confirmation.
-    if (input.existing !== undefined) draft.scopes.push({ appointmentId: appointment.id, kinds: STEADY_KINDS });
+    if (input.existing !== undefined) addScope(draft, { appointmentId: appointment.id, kinds: STEADY_KINDS });
   }
   return finish(draft, input.existing);
 }

@@ -21,9 +21,26 @@ export interface Draft {
   dedupe: boolean;
 }
 
+// Scopes and keys to cancel are rare in event planning: a fresh draft shares these empty lists, and the first
+// addition replaces them (addScope, addCancelKey). Frozen: a push on them throws instead of sharing state.
+const NO_SCOPES: Scope[] = Object.freeze([]) as unknown as Scope[];
+const NO_KEYS: string[] = Object.freeze([]) as unknown as string[];
+
 /** A fresh draft. */
 export function newDraft(): Draft {
-  return { plan: [], skipped: [], scopes: [], scopesWithoutExisting: false, cancelKeys: [], dedupe: false };
+  return { plan: [], skipped: [], scopes: NO_SCOPES, scopesWithoutExisting: false, cancelKeys: NO_KEYS, dedupe: false };
+}
+
+/** Adds an authoritative scope to a draft. */
+export function addScope(draft: Draft, scope: Scope): void {
+  if (draft.scopes === NO_SCOPES) draft.scopes = [scope];
+  else draft.scopes.push(scope);
+}
+
+/** Adds a key that must not stay pending to a draft. */
+export function addCancelKey(draft: Draft, key: string): void {
+  if (draft.cancelKeys === NO_KEYS) draft.cancelKeys = [key];
+  else draft.cancelKeys.push(key);
 }
 
 /** JSON with object keys sorted, so that two equal data objects compare equal whatever their key order. */

@@ -1,7 +1,7 @@
 import type { AccountOptions, Appointment, Contact, PlanResult } from "@rappel/core";
 import { makeCtx, planSteady, STEADY_KINDS } from "./appointment.js";
 import { Problems } from "./common.js";
-import { finish, newDraft } from "./reconcile.js";
+import { addScope, finish, newDraft } from "./reconcile.js";
 import type { ExistingSend, PlannerAccount } from "./types.js";
 
 /**
@@ -101,7 +101,7 @@ export function replanForOptionsChange(input: ReplanInput): PlanResult {
     const ctx = makeCtx(input.account, input.options, contact, input.now, input.existing);
     for (const a of input.appointments) {
       if (a.contactId !== contact.id || a.start.getTime() <= now) continue;
-      draft.scopes.push({ appointmentId: a.id, kinds: STEADY_KINDS });
+      addScope(draft, { appointmentId: a.id, kinds: STEADY_KINDS });
       if (a.status === "confirmed") planSteady(ctx, a, all, draft);
     }
   }
