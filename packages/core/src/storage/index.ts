@@ -51,7 +51,6 @@ export { createMemoryStorage, MEMORY_STORAGE_DIRECT } from "./memoryStorage.js";
 export type { UpsertAction } from "./upsertDecision.js";
 export { countUpsertAction, emptyUpsertResult, upsertAction } from "./upsertDecision.js";
 // The storage contract's input rules, for storage-adapter authors: every adapter rejects the same inputs alike.
-export type { FrozenSendData } from "./validate.js";
 export {
   checkLeaseRef,
   checkStorageDate,
@@ -69,7 +68,6 @@ export {
   validateInboxMessage,
   validateJournalEntries,
   validatePlannedSends,
-  validatePlannedSendsData,
   validateProviderStatusUpdate,
   validateSendOutcome,
   validateSmsOptOut,

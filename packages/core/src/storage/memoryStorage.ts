@@ -39,7 +39,6 @@ import {
   checkStorageLimit,
   checkStructureId,
   checkUsageMonth,
-  type FrozenSendData,
   invalidStorageInput as invalid,
   leaseLostError as leaseLost,
   providerStatusAdvances,
@@ -50,7 +49,6 @@ import {
   validateInboxMessage,
   validateJournalEntries,
   validatePlannedSends,
-  validatePlannedSendsData,
   validateProviderStatusUpdate,
   validateSendOutcome,
   validateSmsOptOut,
@@ -271,12 +269,6 @@ export interface MemoryStorageDirectCalls {
   /** {@link Storage.smsOptedOutAmong}, synchronously. */
   smsOptedOutAmong(structureId: string, e164s: readonly string[]): string[];
   /**
-   * {@link Storage.upsertPlanned}, synchronously, keeping each send's `data` as a deep-frozen copy (made without
-   * JSON text: the same value, and the engine then reads it without parsing) instead of its JSON text. Stands for
-   * `methods.upsertPlanned`.
-   */
-  upsertEnginePlanned(structureId: string, sends: readonly PlannedSend[], now: Date): UpsertResult;
-  /**
    * {@link Storage.claimDue}, synchronously, answering read-only views of the stored sends instead of copies (see
    * {@link MemoryClaim}). Stands for `methods.claimDue`.
    */
@@ -309,7 +301,7 @@ export interface MemoryStorageDirectCalls {
  * ```ts
  * const [claim] = direct.claimViews({ now, limit: 1, leaseMs: 30_000, owner: "w1" });
  * claim.send.rAddress //=> "+33612345678"
- * claim.send.data //=> '{"slot":"first"}' (stored by upsertPlanned), or { slot: "first" } (frozen, by upsertEnginePlanned)
+ * JSON.parse(claim.send.data).slot //=> "first"
  * ```
  */
 export interface MemorySendView {
@@ -343,11 +335,8 @@ export interface MemorySendView {
   readonly billing: PlannedSend["billing"];
   /** Group key. */
   readonly groupKey: string | undefined;
-  /**
-   * Template data: its JSON text when the send was stored by `upsertPlanned`, a deep-frozen copy when by
-   * {@link MemoryStorageDirectCalls.upsertEnginePlanned}.
-   */
-  readonly data: string | FrozenSendData;
+  /** Template data as JSON text. */
+  readonly data: string;
 }
 
 /**
@@ -481,8 +470,7 @@ class Row {
     public appointmentId: string | undefined,
     public contactId: string | undefined,
     public groupKey: string | undefined,
-    /** JSON text (the public call), or a deep-frozen copy (the engine's direct call). */
-    public data: string | FrozenSendData,
+    public data: string,
     now: number,
   ) {
     this.nextAttemptAt = sendAt;
@@ -855,54 +843,6 @@ function cloneJournal(r: JRow): JournalEntry {
   return out;
 }
 
-/** A fresh, mutable copy of stored data (what the public methods hand out). */
-function dataCopy(d: string | FrozenSendData): SendRecord["data"] {
-  return (typeof d === "string" ? JSON.parse(d) : jsonCopy(d)) as SendRecord["data"];
-}
-
-function jsonCopy(v: JsonValue): JsonValue {
-  if (v === null || typeof v !== "object") return v;
-  if (Array.isArray(v)) return v.map(jsonCopy);
-  const out: Record<string, JsonValue> = {};
-  for (const k in v) {
-    const x = jsonCopy((v as Record<string, JsonValue>)[k]!);
-    // A "__proto__" member (JSON.parse makes one) stays a member, as JSON.parse of the text would keep it.
-    if (k === "__proto__")
-      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
-    else out[k] = x;
-  }
-  return out;
-}
-
-/** Whether two stored data values are the same JSON (texts compared as texts, copies member by member). */
-function sameData(a: string | FrozenSendData, b: string | FrozenSendData): boolean {
-  if (a === b) return true;
-  if (typeof a === "string") return typeof b === "string" ? false : a === JSON.stringify(b);
-  if (typeof b === "string") return b === JSON.stringify(a);
-  return sameJson(a, b);
-}
-
-function sameJson(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i]!, b[i]!)) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  // Member order counts, as it does for the JSON texts the public call compares.
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i]!;
-    if (k !== kb[i] || !sameJson((a as Record<string, JsonValue>)[k]!, (b as Record<string, JsonValue>)[k]!))
-      return false;
-  }
-  return true;
-}
-
 /** A claim of the direct path (one small object: the view is the stored row itself). */
 class ViewClaim implements MemoryClaim {
   constructor(
@@ -1052,7 +992,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return p;
   }
 
-  function rowFrom(t: Tenant, send: PlannedSend, data: string | FrozenSendData, now: number, seq: number): Row {
+  function rowFrom(t: Tenant, send: PlannedSend, data: string, now: number, seq: number): Row {
     const rId = flat(send.recipient.id);
     return new Row(
       seq,
@@ -1065,7 +1005,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       send.appointmentId === rId ? rId : flat(send.appointmentId),
       send.contactId === rId ? rId : flat(send.contactId),
       flat(send.groupKey),
-      typeof data === "string" ? intern(dataTexts, flat(data), 64) : data,
+      intern(dataTexts, flat(data), 64),
       now,
     );
   }
@@ -1080,7 +1020,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       row.appointmentId === c.appointmentId &&
       row.contactId === c.contactId &&
       row.groupKey === c.groupKey &&
-      sameData(row.data, c.data)
+      row.data === c.data
     );
   }
 
@@ -1169,7 +1109,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       channel: row.channel,
       recipient: { type: row.rType, id: row.rId, address: row.rAddress },
       sendAt: date(row.sendAt),
-      data: dataCopy(row.data),
+      data: JSON.parse(row.data) as SendRecord["data"],
       status: row.status,
       attempts: row.attempts,
       nextAttemptAt: date(row.nextAttemptAt),
@@ -1239,7 +1179,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       contactId: row.contactId ?? null,
       billing: row.billing ?? null,
       groupKey: row.groupKey ?? null,
-      dataJson: typeof row.data === "string" ? row.data : JSON.stringify(row.data),
+      dataJson: row.data,
       status: row.status,
       attempts: row.attempts,
       nextAttemptAt: row.nextAttemptAt,
@@ -1406,21 +1346,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   }
 
   function upsertPlannedSync(structureId: string, sends: readonly PlannedSend[], now: Date): UpsertResult {
-    return upsert(structureId, sends, now, false);
-  }
-
-  function upsertEnginePlannedSync(structureId: string, sends: readonly PlannedSend[], now: Date): UpsertResult {
-    return upsert(structureId, sends, now, true);
-  }
-
-  /** `upsertPlanned`, keeping each send's data as JSON text, or (`frozen`) as a deep-frozen copy. */
-  function upsert(structureId: string, sends: readonly PlannedSend[], now: Date, frozen: boolean): UpsertResult {
     open();
     checkStructureId(structureId);
     const nowMs = ms(now, "now");
-    const texts: readonly (string | FrozenSendData)[] = frozen
-      ? validatePlannedSendsData(structureId, sends)
-      : validatePlannedSends(structureId, sends);
+    const texts = validatePlannedSends(structureId, sends);
     const t = tenantForWrite(structureId);
     const result = emptyUpsertResult();
     for (let i = 0; i < sends.length; i++) {
@@ -2032,7 +1961,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       appendJournalSync(structureId, entries, false);
     },
     smsOptedOutAmong: smsOptedOutAmongSync,
-    upsertEnginePlanned: upsertEnginePlannedSync,
     claimViews: claimViewsSync,
     beginClaims: beginClaimsSync,
     completeClaims: completeClaimsSync,

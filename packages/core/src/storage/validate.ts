@@ -2,7 +2,7 @@
 // ones) calls these, so all of them reject exactly the same inputs with the same `invalid-input` issues and paths.
 // Hot paths (planned sends, journal entries) run once per item: no closures inside the loops, and issue paths are
 // built only for what fails.
-import type { CancelSpec, JsonValue, PlannedSend } from "../contracts/sends.js";
+import type { CancelSpec, PlannedSend } from "../contracts/sends.js";
 import { ErrorCode, RappelError, ValidationError, type ValidationIssue } from "../errors/errors.js";
 import type {
   AddUsageOptions,
@@ -202,116 +202,16 @@ export function checkUsageMonth(month: string): void {
  * ```
  */
 export function validatePlannedSends(structureId: string, sends: readonly PlannedSend[]): string[] {
-  return checkPlannedSends(structureId, sends, objectJson, "");
-}
-
-/**
- * A send's `data` as a storage may keep it without JSON text: a deep copy made only of plain objects, arrays and
- * JSON primitives, frozen at every level (so it can be shared with readers that must not change it).
- *
- * @example
- * ```ts
- * const data: FrozenSendData = Object.freeze({ slot: "first" });
- * ```
- */
-export type FrozenSendData = Readonly<Record<string, JsonValue>>;
-
-/**
- * Checks the planned sends of `upsertPlanned` exactly as {@link validatePlannedSends} does, and returns a deep,
- * frozen copy of each send's `data` instead of its JSON text (the same value `JSON.parse` of that text would give:
- * a `data` that is not plain JSON — a `Date`, a `toJSON`, an `undefined` member — is copied through JSON).
- *
- * @throws ValidationError `invalid-input` with one issue per failing field of any send (`sends.<i>.<field>`).
- * @example
- * ```ts
- * const [data] = validatePlannedSendsData("s1", [send]);
- * Object.isFrozen(data) //=> true
- * ```
- */
-export function validatePlannedSendsData(structureId: string, sends: readonly PlannedSend[]): FrozenSendData[] {
-  return checkPlannedSends<FrozenSendData>(structureId, sends, frozenObjectCopy, EMPTY_DATA);
-}
-
-const EMPTY_DATA: FrozenSendData = Object.freeze({});
-
-/** A deep frozen copy of a plain JSON object, or `undefined` when `data` is not an object or does not serialize. */
-function frozenObjectCopy(data: unknown): FrozenSendData | undefined {
-  if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
-  const copy = plainCopy(data, 0);
-  if (copy !== NOT_PLAIN) return copy as FrozenSendData;
-  // Anything JSON would transform (a Date, a toJSON, an undefined member, a non-finite number): through JSON.
-  const text = objectJson(data);
-  return text === undefined ? undefined : (deepFreeze(JSON.parse(text) as JsonValue) as FrozenSendData);
-}
-
-const NOT_PLAIN = Symbol("not plain JSON");
-
-/** A frozen copy of a plain JSON value, or {@link NOT_PLAIN}. */
-function plainCopy(v: unknown, depth: number): JsonValue | typeof NOT_PLAIN {
-  switch (typeof v) {
-    case "string":
-    case "boolean":
-      return v;
-    case "number":
-      // JSON writes -0 as 0.
-      return Number.isFinite(v) ? (v === 0 ? 0 : v) : NOT_PLAIN;
-    case "object": {
-      if (v === null) return null;
-      if (depth > 64) return NOT_PLAIN;
-      if (Array.isArray(v)) {
-        const n = v.length;
-        const out: JsonValue[] = new Array(n);
-        for (let i = 0; i < n; i++) {
-          const x = plainCopy(v[i], depth + 1);
-          if (x === NOT_PLAIN) return NOT_PLAIN;
-          out[i] = x;
-        }
-        Object.freeze(out);
-        return out;
-      }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
-      if (typeof (v as { toJSON?: unknown }).toJSON === "function") return NOT_PLAIN;
-      const out: Record<string, JsonValue> = {};
-      for (const k in v) {
-        // An own "__proto__" member would set the copy's prototype: JSON.parse makes it a member.
-        if (k === "__proto__") return NOT_PLAIN;
-        const x = plainCopy((v as Record<string, unknown>)[k], depth + 1);
-        if (x === NOT_PLAIN) return NOT_PLAIN;
-        out[k] = x;
-      }
-      return Object.freeze(out);
-    }
-    default:
-      return NOT_PLAIN;
-  }
-}
-
-function deepFreeze(v: JsonValue): JsonValue {
-  if (v !== null && typeof v === "object") {
-    for (const k in v) deepFreeze((v as Record<string, JsonValue>)[k]!);
-    Object.freeze(v);
-  }
-  return v;
-}
-
-/** The checks of the planned sends; `copy` makes what a storage keeps of each send's `data`. */
-function checkPlannedSends<T>(
-  structureId: string,
-  sends: readonly PlannedSend[],
-  copy: (data: unknown) => T | undefined,
-  none: T,
-): T[] {
   if (!Array.isArray(sends))
     throw invalidStorageInput("sends must be an array", [{ path: "sends", message: "Expected an array" }]);
   const issues: ValidationIssue[] = [];
   const n = sends.length;
-  const texts: T[] = new Array(n);
+  const texts: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const s = sends[i];
     if (s === null || typeof s !== "object") {
       bad(issues, i, "", "Expected a planned send");
-      texts[i] = none;
+      texts[i] = "";
       continue;
     }
     if (!nonEmpty(s.key)) bad(issues, i, "key", STRING);
@@ -331,9 +231,9 @@ function checkPlannedSends<T>(
     if (s.expiresAt !== undefined && !isDate(s.expiresAt)) bad(issues, i, "expiresAt", "Expected a valid Date");
     for (const f of OPTIONAL_STRINGS)
       if (s[f] !== undefined && typeof s[f] !== "string") bad(issues, i, f, "Expected a string");
-    const text = copy(s.data);
+    const text = objectJson(s.data);
     if (text === undefined) bad(issues, i, "data", "Expected a JSON object");
-    texts[i] = text ?? none;
+    texts[i] = text ?? "";
   }
   if (issues.length > 0) throw invalidStorageInput("Invalid planned sends", issues);
   return texts;

@@ -178,7 +178,7 @@ export type DirectStorage = Partial<Omit<MemoryStorageDirectCalls, "methods">>;
 
 /** Each direct call the engine uses, and the public method it stands for. */
 const DIRECT_METHODS = [
-  ["upsertEnginePlanned", "upsertPlanned"],
+  ["upsertPlanned", "upsertPlanned"],
   ["claimViews", "claimDue"],
   ["beginClaims", "beginSendMany"],
   ["completeClaims", "completeMany"],

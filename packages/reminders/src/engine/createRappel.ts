@@ -264,10 +264,7 @@ function refOf(c: Claim): LeaseRef {
   return { structureId: c.send.structureId, key: c.send.key, token: c.token };
 }
 
-/**
- * Parsed data texts, shared (for sends a host stored through the public `upsertPlanned`: the memory storage shares
- * their short texts, so most parse nothing).
- */
+/** Parsed data texts, shared: the memory storage shares its short texts, so most sends parse nothing. */
 const parsedTexts = new Map<string, SendData>();
 
 function deepFreeze(v: JsonValue): void {
@@ -278,10 +275,8 @@ function deepFreeze(v: JsonValue): void {
 
 /** A send's data, parsed: frozen and shared for short texts, parsed per send for long ones (they are unique). */
 function dataOf(s: SendView): SendData {
-  const text = s.data;
-  // Stored by the engine: a deep-frozen copy, read as it is.
-  if (typeof text !== "string") return text;
   if (s instanceof RecordView) return s.parsed;
+  const text = s.data;
   if (text.length > 64) return JSON.parse(text) as SendData;
   let d = parsedTexts.get(text);
   if (d === undefined) {
@@ -548,7 +543,7 @@ export function createRappel(options: RappelOptions): Rappel {
     extraCancels: readonly CancelSpec[] = [],
     dedupe = false,
   ): PlanSummary | Promise<PlanSummary> {
-    const upsert = direct.upsertEnginePlanned;
+    const upsert = direct.upsertPlanned;
     const append = direct.appendEngineJournal;
     if (dedupe || extraCancels.length > 0 || plan.cancel.length > 0 || upsert === undefined || append === undefined)
       return applyAsync(structureId, plan, now, extraCancels, dedupe);
@@ -625,7 +620,7 @@ export function createRappel(options: RappelOptions): Rappel {
       for (const s of r.tooLate) summary.tooLate.push(s.key);
     }
     if (plan.plan.length > 0) {
-      const upsert = direct.upsertEnginePlanned;
+      const upsert = direct.upsertPlanned;
       const r =
         upsert !== undefined
           ? upsert(structureId, plan.plan, now)
