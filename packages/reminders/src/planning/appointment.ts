@@ -455,8 +455,13 @@ function skipRecord(
   return s;
 }
 
-/** A planned send built as one literal (the hot path: no spreads). */
-function makeSend(
+// Planned sends, one small function per shape so that each inlines where it is called (one general function with
+// the four shapes did not): every field sits in the object itself, in the same order in every shape (key,
+// structureId, accountId, kind, channel, recipient, sendAt, appointmentId, billing, data, then expiresAt and
+// contactId for sends to the contact, then groupKey for grouped sends), none added afterwards.
+
+/** A send to the contact about an appointment (reminders, notices, survey): with expiry and contact. */
+function contactSend(
   ctx: Ctx,
   key: string,
   kind: MessageKind,
@@ -464,77 +469,65 @@ function makeSend(
   appointmentId: string,
   recipient: SendRecipient,
   sendAt: Date,
-  expiresAt: Date | undefined,
+  expiresAt: Date,
   data: PlannedSend["data"],
-  groupKey?: string,
 ): PlannedSend {
-  // The shapes the planner builds most, each as one literal (its fields in the same order as the general case
-  // below): every field then sits in the object itself, none in a separately allocated property store.
-  if (expiresAt !== undefined && toContact(kind)) {
-    if (groupKey === undefined) {
-      return {
-        key,
-        structureId: ctx.structureId,
-        accountId: ctx.accountId,
-        kind,
-        channel,
-        recipient,
-        sendAt,
-        appointmentId,
-        billing: billingOf(kind, channel),
-        data,
-        expiresAt,
-        contactId: ctx.contact.id,
-      };
-    }
-    return {
-      key,
-      structureId: ctx.structureId,
-      accountId: ctx.accountId,
-      kind,
-      channel,
-      recipient,
-      sendAt,
-      appointmentId,
-      billing: billingOf(kind, channel),
-      data,
-      expiresAt,
-      contactId: ctx.contact.id,
-      groupKey,
-    };
-  }
-  if (expiresAt === undefined && !toContact(kind)) {
-    // Account and practitioner notifications: no expiry, no contact (a literal too: a field added afterwards would
-    // go to a separately allocated property store).
-    if (groupKey === undefined) {
-      return {
-        key,
-        structureId: ctx.structureId,
-        accountId: ctx.accountId,
-        kind,
-        channel,
-        recipient,
-        sendAt,
-        appointmentId,
-        billing: billingOf(kind, channel),
-        data,
-      };
-    }
-    return {
-      key,
-      structureId: ctx.structureId,
-      accountId: ctx.accountId,
-      kind,
-      channel,
-      recipient,
-      sendAt,
-      appointmentId,
-      billing: billingOf(kind, channel),
-      data,
-      groupKey,
-    };
-  }
-  const send: PlannedSend = {
+  return {
+    key,
+    structureId: ctx.structureId,
+    accountId: ctx.accountId,
+    kind,
+    channel,
+    recipient,
+    sendAt,
+    appointmentId,
+    billing: billingOf(kind, channel),
+    data,
+    expiresAt,
+    contactId: ctx.contact.id,
+  };
+}
+
+/** A grouped send to the contact (the SMS of a day, R-39). */
+function contactGroupSend(
+  ctx: Ctx,
+  key: string,
+  appointmentId: string,
+  recipient: SendRecipient,
+  sendAt: Date,
+  expiresAt: Date,
+  data: PlannedSend["data"],
+  groupKey: string,
+): PlannedSend {
+  return {
+    key,
+    structureId: ctx.structureId,
+    accountId: ctx.accountId,
+    kind: "reminder",
+    channel: "sms",
+    recipient,
+    sendAt,
+    appointmentId,
+    billing: "reminder", // billingOf("reminder", "sms")
+    data,
+    expiresAt,
+    contactId: ctx.contact.id,
+    groupKey,
+  };
+}
+
+/** An account notification: no expiry, not addressed to the contact. */
+function notificationSend(
+  ctx: Ctx,
+  key: string,
+  kind: MessageKind,
+  channel: PlannedSend["channel"],
+  appointmentId: string,
+  recipient: SendRecipient,
+  sendAt: Date,
+  data: PlannedSend["data"],
+): PlannedSend {
+  return {
     key,
     structureId: ctx.structureId,
     accountId: ctx.accountId,
@@ -546,10 +539,33 @@ function makeSend(
     billing: billingOf(kind, channel),
     data,
   };
-  if (expiresAt !== undefined) send.expiresAt = expiresAt;
-  if (toContact(kind)) send.contactId = ctx.contact.id;
-  if (groupKey !== undefined) send.groupKey = groupKey;
-  return send;
+}
+
+/** A grouped notification (the practitioner's, R-34). */
+function notificationGroupSend(
+  ctx: Ctx,
+  key: string,
+  kind: MessageKind,
+  channel: PlannedSend["channel"],
+  appointmentId: string,
+  recipient: SendRecipient,
+  sendAt: Date,
+  data: PlannedSend["data"],
+  groupKey: string,
+): PlannedSend {
+  return {
+    key,
+    structureId: ctx.structureId,
+    accountId: ctx.accountId,
+    kind,
+    channel,
+    recipient,
+    sendAt,
+    appointmentId,
+    billing: billingOf(kind, channel),
+    data,
+    groupKey,
+  };
 }
 
 /** The reminders and the survey of a live, confirmed appointment. */
@@ -595,7 +611,7 @@ function planOwnReminder(
       : slot === "first"
         ? SLOT_DATA.first
         : SLOT_DATA.second;
-  draft.plan.push(makeSend(ctx, key, "reminder", channel, a.id, recipient, sendAt, expiresOf(ctx, a), data));
+  draft.plan.push(contactSend(ctx, key, "reminder", channel, a.id, recipient, sendAt, expiresOf(ctx, a), data));
 }
 
 /**
@@ -654,7 +670,7 @@ export function planSmsDay(
     const data = { slot, appointmentIds: [first.id], appointmentStarts: [infoOf(ctx, first).iso] };
     const expires = expiresOf(ctx, first);
     const sendAt = dateAt(ctx, firstT);
-    draft.plan.push(makeSend(ctx, key, "reminder", "sms", first.id, recipient, sendAt, expires, data, groupKey));
+    draft.plan.push(contactGroupSend(ctx, key, first.id, recipient, sendAt, expires, data, groupKey));
     return;
   }
   const listed = members.slice();
@@ -671,9 +687,7 @@ export function planSmsDay(
     starts.push(infoOf(ctx, m.a).iso);
   }
   const data = { slot, appointmentIds: ids, appointmentStarts: starts };
-  draft.plan.push(
-    makeSend(ctx, key, "reminder", "sms", leader.a.id, recipient, sendAt, expiresOf(ctx, leader.a), data, groupKey),
-  );
+  draft.plan.push(contactGroupSend(ctx, key, leader.a.id, recipient, sendAt, expiresOf(ctx, leader.a), data, groupKey));
   for (let i = 1; i < members.length; i++) {
     const a = members[i]!.a;
     const k = reminderKey(infoOf(ctx, a).prefix, slot, "sms");
@@ -823,7 +837,9 @@ function planSurvey(ctx: Ctx, a: Appointment, all: readonly Appointment[], draft
     return;
   }
   const expiresAt = new Date(sendAt.getTime() + DAY_MS);
-  draft.plan.push(makeSend(ctx, key, "survey", "email", a.id, recipient, sendAt, expiresAt, { agendaId: a.agendaId }));
+  draft.plan.push(
+    contactSend(ctx, key, "survey", "email", a.id, recipient, sendAt, expiresAt, { agendaId: a.agendaId }),
+  );
 }
 
 /** The contact notice of an event. */
@@ -872,7 +888,7 @@ function planContactNotice(ctx: Ctx, input: PlanAppointmentEventInput, prefix: s
       continue;
     }
     draft.plan.push(
-      makeSend(
+      contactSend(
         ctx,
         key,
         kind,
@@ -971,7 +987,7 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
         continue;
       }
       const sendAt = ctx.nowDate;
-      draft.plan.push(makeSend(ctx, key, "account-notification", channel, id, recipient, sendAt, undefined, data));
+      draft.plan.push(notificationSend(ctx, key, "account-notification", channel, id, recipient, sendAt, data));
     }
   }
 }
@@ -1015,7 +1031,7 @@ function planPractitioner(ctx: Ctx, input: PlanAppointmentEventInput, prefix: st
     const groupKey = practitionerGroupPrefix(ctx.structureId, agenda.id, channel) + windowIso;
     sendAt ??= new Date(windowEnd);
     draft.plan.push(
-      makeSend(ctx, key, "practitioner-notification", channel, a.id, recipient, sendAt, undefined, data, groupKey),
+      notificationGroupSend(ctx, key, "practitioner-notification", channel, a.id, recipient, sendAt, data, groupKey),
     );
   }
 }
