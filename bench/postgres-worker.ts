@@ -8,7 +8,6 @@
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { createPostgresStorage } from "../packages/adapters-postgres/src/index.js";
 import {
   type Appointment,
   type Contact,
@@ -34,6 +33,11 @@ const quota = Number(process.env.QUOTA ?? "0");
 const limitMs = Number(process.env.LIMIT_MS ?? "0");
 let stopAt = Number.POSITIVE_INFINITY;
 const more = (claimed: number) => (quota === 0 || claimed < quota) && performance.now() < stopAt;
+// RAPPEL_BENCH_STORAGE: another copy of the adapter's sources to run instead (an A/B against an earlier revision, as
+// in bench/postgres-steps.ts).
+const { createPostgresStorage } = (await import(
+  process.env.RAPPEL_BENCH_STORAGE ?? "../packages/adapters-postgres/src/index.js"
+)) as typeof import("../packages/adapters-postgres/src/index.js");
 const pkgRequire = createRequire(new URL("../packages/adapters-postgres/package.json", import.meta.url));
 
 /** Lines from the parent. */

@@ -1507,7 +1507,6 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       await open();
       if (copies.length === 0) return [];
       const rows = copies.map((e) => ({
-        structure_id: structureId,
         contact_id: e.contactId ?? null,
         account_id: e.accountId ?? null,
         at: e.at.toISOString(),
@@ -1527,17 +1526,23 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
         `WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock($1::int, $2::int))
          INSERT INTO ${S}.journal (structure_id, contact_id, account_id, at, event, key, channel, kind, provider,
            provider_message_id, reason, data)
-         SELECT x.structure_id, x.contact_id, x.account_id, x.at, x.event, x.key, x.channel, x.kind, x.provider,
+         SELECT $3, x.contact_id, x.account_id, x.at, x.event, x.key, x.channel, x.kind, x.provider,
            x.provider_message_id, x.reason, x.data
-         FROM l, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(v, i),
-           LATERAL jsonb_populate_record(NULL::${S}.journal, e.v) AS x
-         ORDER BY e.i
+         FROM l, ROWS FROM (json_to_recordset($4::json) AS (contact_id text, account_id text, at timestamptz,
+           event text, key text, channel text, kind text, provider text, provider_message_id text, reason text,
+           data jsonb)) WITH ORDINALITY AS x(contact_id, account_id, at, event, key, channel, kind, provider,
+           provider_message_id, reason, data, i)
+         ORDER BY x.i
          RETURNING seq`,
-        [lockKey(`${schema}:journal`), lockKey(structureId), JSON.stringify(rows)],
+        [lockKey(`${schema}:journal`), lockKey(structureId), structureId, JSON.stringify(rows)],
         true,
       );
       const sorted = seqs.map((r) => Number(r.seq)).sort((a, b) => a - b);
-      return copies.map((c, i) => ({ ...c, seq: sorted[i]! }) as JournalEntry);
+      // The copies are this call's own objects: they become the entries returned.
+      copies.forEach((c, i) => {
+        (c as JournalEntry).seq = sorted[i]!;
+      });
+      return copies as JournalEntry[];
     },
 
     async readJournal(structureId, contactId, opts: ReadJournalOptions = {}) {
