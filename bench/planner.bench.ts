@@ -11,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 // The root package does not depend on the workspace packages: import the sources directly (or, with `--dist`, the
@@ -215,6 +216,29 @@ for (let round = 0; round < ROUNDS; round++) {
   rounds.warm.push(measure(N, (i) => planAppointmentEvent(distinct[i % WARM]!).plan.length));
   if (!DIST_MODE) rounds.naive.push(measure(NAIVE_N, (i) => naive(raw[i]!).plan.length));
 }
+/**
+ * Bytes allocated per event (cold inputs), from V8's sampling heap profiler counting the objects the collectors
+ * reclaimed too (a sample every 256 bytes on average, so an estimate within a few percent): what each event costs
+ * the garbage collector, results included.
+ */
+async function allocatedPerEvent(n: number): Promise<number> {
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 256,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  let sink = 0;
+  for (let i = 0; i < n; i++) sink += planAppointmentEvent(inputs.at(i)).plan.length;
+  const { profile } = await session.post("HeapProfiler.stopSampling");
+  session.disconnect();
+  if (sink < 0) throw new Error("unreachable");
+  type Node = { selfSize: number; children: Node[] };
+  const total = (node: Node): number => node.children.reduce((sum, c) => sum + total(c), node.selfSize);
+  return Math.round(total(profile.head as Node) / n);
+}
+const bytesPerEvent = await allocatedPerEvent(50_000);
 // Checksum of the first 2,000 plans' JSON: the sources and the dist must plan the same bytes.
 const planHash = createHash("sha256");
 for (let i = 0; i < 2_000; i++) planHash.update(JSON.stringify(planAppointmentEvent(inputs.at(i))));
@@ -239,6 +263,7 @@ if (DIST_MODE) {
       },
       rounds: { planner: rounds.planner, warm: rounds.warm, floor: rounds.floor },
       checksum: planChecksum,
+      bytesPerEvent,
       loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
     }),
   );
@@ -249,6 +274,7 @@ type DistResult = {
   best: Record<"planner" | "warm" | "floor", { wall: number; cpu: number }>;
   rounds: Record<"planner" | "warm" | "floor", { wall: number; cpu: number }[]>;
   checksum: string;
+  bytesPerEvent: number;
   loadAverage: number[];
 };
 // The built dist, in a child process (no @rappel/source condition: both packages resolve to their dist).
@@ -322,6 +348,7 @@ const result = {
   },
   floorShareOnCpuTime: Math.round((median.planner.cpu / median.floor.cpu) * 100) / 100,
   peakRssMiB: Math.round(rss / 1_048_576),
+  bytesPerEvent,
   planChecksum,
   dist:
     "median" in dist
@@ -347,7 +374,8 @@ of this run; load average at its end ${dist.loadAverage.join(" / ")}):
 
 Dist rounds (CPU / wall): cold ${dist.rounds.planner.map((r) => `${fmt(r.cpu)} / ${fmt(r.wall)}`).join("; ")};
 warm ${dist.rounds.warm.map((r) => `${fmt(r.cpu)} / ${fmt(r.wall)}`).join("; ")}.
-The dist plans the same bytes as the sources on the first 2,000 events: **${dist.checksum === planChecksum ? "yes" : "NO"}** (checksum ${dist.checksum}).`
+The dist plans the same bytes as the sources on the first 2,000 events: **${dist.checksum === planChecksum ? "yes" : "NO"}** (checksum ${dist.checksum}).
+Allocated per event (cold inputs, results included; V8's sampling heap profiler): ${fmt(dist.bytesPerEvent)} bytes.`
     : `Built dist: ${"missing" in dist ? dist.missing : `the child run failed (${dist.failed})`}.`;
 const md = `# Planner benchmark
 
@@ -380,6 +408,8 @@ core: cold inputs **${result.target.metOnCpuTimeMedian ? "met" : "not met"}** on
 ${result.target.metOnWallTimeMedian ? "met" : "not met"} on the median wall-clock rate); warm inputs **${result.target.metWarmOnCpuTimeMedian ? "met" : "not met"}** on the median CPU-time rate
 (${result.target.metWarmOnCpuTimeBest ? "met" : "not met"} by the best round).
 Both entry points give identical results on the first 2,000 events (checked in the run). Peak RSS ${result.peakRssMiB} MiB.
+Allocated per event (cold inputs, results included; V8's sampling heap profiler, collected objects counted):
+${fmt(bytesPerEvent)} bytes.
 
 ${distSection}
 `;
