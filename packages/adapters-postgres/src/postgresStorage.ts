@@ -746,23 +746,28 @@ RETURNING ${CLAIM_RETURNING}`;
   const MAX_ROUNDS = 64;
 
   /**
-   * Where each send this storage claimed (or handed off) was last written: the row version's ctid, with the token
-   * of the claim. Only a hint, to skip a primary-key descent per item in the batched calls: the statements look the
-   * row up by this ctid and check its key and fencing condition there, and fall back to the primary key when the
-   * version moved (another write since, a ctid reused by another row after vacuum: the key check rejects it).
+   * Where each send this storage claimed (or handed off) was last written: the row version's ctid, by the claim's
+   * token (tokens are unique: a number key, no string built per lookup). Only a hint, to skip a primary-key descent
+   * per item in the batched calls: the statements look the row up by this ctid and check its key and fencing
+   * condition there, and fall back to the primary key when the version moved (another write since, a ctid reused by
+   * another row after vacuum: the key check rejects it).
    */
-  const hints = new Map<string, { token: number; tid: string }>();
+  const hints = new Map<number, { structureId: string; key: string; tid: string }>();
   /** Hints kept at most (claims never completed leave theirs behind: the map is emptied when it is full). */
   const MAX_HINTS = 100_000;
-  const hintKey = (structureId: string, key: string) => `${structureId}\u0000${key}`;
   function setHint(structureId: string, key: string, token: number, tid: unknown): void {
     if (typeof tid !== "string") return;
+    const h = hints.get(token);
+    if (h !== undefined && h.key === key && h.structureId === structureId) {
+      h.tid = tid;
+      return;
+    }
     if (hints.size >= MAX_HINTS) hints.clear();
-    hints.set(hintKey(structureId, key), { token, tid });
+    hints.set(token, { structureId, key, tid });
   }
   function hintOf(ref: LeaseRef): string | null {
-    const h = hints.get(hintKey(String(ref.structureId), String(ref.key)));
-    return h !== undefined && h.token === ref.token ? h.tid : null;
+    const h = hints.get(ref.token);
+    return h !== undefined && h.key === ref.key && h.structureId === ref.structureId ? h.tid : null;
   }
 
   /** Runs one autocommit statement, again after a deadlock (it was rolled back as a whole). */
@@ -1082,7 +1087,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
         else if (r.done === null) out[i] = { ok: false, error: lostOf(its[j]!.ref, r, now) };
         else {
           out[i] = { ok: true, value: release(r) };
-          hints.delete(hintKey(String(its[j]!.ref.structureId), String(its[j]!.ref.key)));
+          hints.delete(its[j]!.ref.token);
           if (its[j]!.providerMessageId !== null && its[j]!.provider !== null) waiting.push(j);
         }
       });
