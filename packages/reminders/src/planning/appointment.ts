@@ -937,17 +937,46 @@ function sharedRecipient(type: "account" | "user" | "practitioner", id: string, 
   return r;
 }
 
-// The default recipient list (the appointment's own account), kept for the last account seen. Internal (never
-// returned) and not frozen: an element read from a frozen array is not inlined by the optimizing compiler (it goes
-// through the keyed-load stub, about 80 instructions).
-let ownAccountList: NotificationRecipient[] = [];
+/**
+ * The account's own notifications (the default recipient list) for one event: per channel, the key suffix and the
+ * recipient (`undefined` when the account has no address there). Kept for the last account and event, by value (id,
+ * email, mobile, event): an account's events come in runs, and a changed address makes a new entry.
+ */
+interface OwnNotices {
+  id: string;
+  email: string | undefined;
+  mobile: string | undefined;
+  event: AppointmentAction;
+  messageSuffix: string;
+  messageTo: SendRecipient | undefined;
+  emailSuffix: string;
+  emailTo: SendRecipient | undefined;
+  smsSuffix: string;
+  smsTo: SendRecipient | undefined;
+}
 
-function ownAccount(accountId: string): readonly NotificationRecipient[] {
-  const r = ownAccountList[0];
-  if (r === undefined || r.type !== "account" || r.accountId !== accountId) {
-    ownAccountList = [{ type: "account" as const, accountId }];
-  }
-  return ownAccountList;
+let ownNotices: OwnNotices | undefined;
+
+function ownNoticesOf(account: PlannerAccount, event: AppointmentAction): OwnNotices {
+  const c = ownNotices;
+  const { id, email, mobile } = account;
+  if (c !== undefined && c.id === id && c.event === event && c.email === email && c.mobile === mobile) return c;
+  // The general path's values for the recipient { type: "account", accountId: id } (recipientAddress, the key
+  // suffix and the shared recipient), once.
+  const fresh: OwnNotices = {
+    id,
+    email,
+    mobile,
+    event,
+    messageSuffix: accountKeySuffix(event, "account", id, "message"),
+    messageTo: sharedRecipient("account", id, id),
+    emailSuffix: accountKeySuffix(event, "account", id, "email"),
+    emailTo: email === undefined ? undefined : sharedRecipient("account", id, email),
+    smsSuffix: accountKeySuffix(event, "account", id, "sms"),
+    smsTo: mobile === undefined ? undefined : sharedRecipient("account", id, mobile),
+  };
+  ownNotices = fresh;
+  return fresh;
 }
 
 function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, prefix: string, draft: Draft): void {
@@ -957,39 +986,58 @@ function planAccountNotifications(ctx: Ctx, input: PlanAppointmentEventInput, pr
   const notifications = options.notifications;
   const ticked =
     event === "created" ? notifications.created : event === "moved" ? notifications.moved : notifications.cancelled;
-  const configured = options.notifications.recipients;
-  const recipients: readonly NotificationRecipient[] = configured.length > 0 ? configured : ownAccount(account.id);
+  const recipients = options.notifications.recipients;
+  // No recipients configured: the account itself (its own notices, resolved once per account and event).
+  const own = recipients.length === 0 ? ownNoticesOf(account, event) : undefined;
   const data: PlannedSend["data"] =
     event === "moved" && input.previous
       ? { event, previousStart: isoString(input.previous.start.getTime()) }
       : eventData(event);
+  const id = input.appointment.id;
   for (const channel of ACCOUNT_CHANNELS) {
     const override = input.overrides?.account?.[channel];
     const tickedHere = channel === "message" ? ticked.message : channel === "email" ? ticked.email : ticked.sms;
     const on = override ?? tickedHere;
     if (!on && !tickedHere) continue;
-    // An index loop: `for…of` over a frozen array (the default list, resolved options) is not optimised and
-    // allocates an iterator result per element.
+    if (own !== undefined) {
+      const suffix = channel === "message" ? own.messageSuffix : channel === "email" ? own.emailSuffix : own.smsSuffix;
+      const recipient = channel === "message" ? own.messageTo : channel === "email" ? own.emailTo : own.smsTo;
+      accountNotice(ctx, draft, prefix + suffix, channel, id, recipient, on, data);
+      continue;
+    }
+    // An index loop: `for…of` over a frozen array is not optimised and allocates an iterator result per element.
     for (let i = 0; i < recipients.length; i++) {
       const r = recipients[i]!;
       const rid = r.type === "account" ? r.accountId : r.userId;
       const address = recipientAddress(r, channel, account, input.directory);
       const key = prefix + accountKeySuffix(event, r.type, rid, channel);
-      const id = input.appointment.id;
       const recipient = address === undefined ? undefined : sharedRecipient(r.type, rid, address);
-      if (!on) {
-        draft.skipped.push(skipRecord(ctx, key, "account-notification", channel, id, "disabled", recipient));
-        continue;
-      }
-      if (recipient === undefined) {
-        const reason = channel === "email" ? "no-email" : "no-mobile";
-        draft.skipped.push(skipRecord(ctx, key, "account-notification", channel, id, reason));
-        continue;
-      }
-      const sendAt = ctx.nowDate;
-      draft.plan.push(notificationSend(ctx, key, "account-notification", channel, id, recipient, sendAt, data));
+      accountNotice(ctx, draft, key, channel, id, recipient, on, data);
     }
   }
+}
+
+/** One account notification: planned now, or skipped (unticked for this operation, or no address on the channel). */
+function accountNotice(
+  ctx: Ctx,
+  draft: Draft,
+  key: string,
+  channel: "message" | "email" | "sms",
+  id: string,
+  recipient: SendRecipient | undefined,
+  on: boolean,
+  data: PlannedSend["data"],
+): void {
+  if (!on) {
+    draft.skipped.push(skipRecord(ctx, key, "account-notification", channel, id, "disabled", recipient));
+    return;
+  }
+  if (recipient === undefined) {
+    const reason = channel === "email" ? "no-email" : "no-mobile";
+    draft.skipped.push(skipRecord(ctx, key, "account-notification", channel, id, reason));
+    return;
+  }
+  draft.plan.push(notificationSend(ctx, key, "account-notification", channel, id, recipient, ctx.nowDate, data));
 }
 
 /** The start of the 10-minute window holding `now`; its end is the send instant. */
