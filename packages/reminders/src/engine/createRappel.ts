@@ -1107,74 +1107,6 @@ export function createRappel(options: RappelOptions): Rappel {
     return list?.every((t) => t.capabilities?.idempotencyKey === true) === true;
   }
 
-  /**
-   * The latest data of a unit's lead send (and the other appointments its claims list). A generator whose `yield`s
-   * are data-source answers, run by {@link drive}: synchronous while the data source answers synchronously.
-   */
-  function* load(batch: Batch, send: SendView, sendData: SendData): Generator<unknown, RenderData | null> {
-    // Every read is awaited (yielded) only when the data source answered with a promise: a synchronous source makes
-    // no iterator result per read.
-    const sid = send.structureId;
-    let cached: AccountRecord | null | Promise<AccountRecord | null> | undefined;
-    if (batch.lastAccount !== undefined && batch.lastSid === sid && batch.lastAccountId === send.accountId)
-      cached = batch.lastAccount;
-    else {
-      const ak = `${sid}\u0000${send.accountId}`;
-      cached = batch.accounts.get(ak);
-      if (cached === undefined) {
-        cached = data.getAccount(sid, send.accountId);
-        batch.accounts.set(ak, cached);
-      }
-      batch.lastSid = sid;
-      batch.lastAccountId = send.accountId;
-      batch.lastAccount = cached;
-    }
-    let rec = (cached instanceof Promise ? yield cached : cached) as AccountRecord | null;
-    if ((rec === null || rec.account.structureId !== sid) && send.kind === "security")
-      rec = (yield structureAccount(sid)) as AccountRecord;
-    if (rec === null || rec.account.structureId !== sid) return null;
-    let contact: unknown = send.contactId !== undefined ? data.getContact(sid, send.contactId) : null;
-    if (contact instanceof Promise) contact = yield contact;
-    let appointment: unknown = send.appointmentId !== undefined ? data.getAppointment(sid, send.appointmentId) : null;
-    if (appointment instanceof Promise) appointment = yield appointment;
-    const a = appointment as Appointment | null;
-    // Notices to the account or the practitioner carry no contactId (they are not in the contact's journal), but
-    // their templates still name the patient: read the contact through the appointment.
-    if (contact === null && a !== null && a.structureId === sid) {
-      contact = data.getContact(sid, a.contactId);
-      if (contact instanceof Promise) contact = yield contact;
-    }
-    const c = contact as Contact | null;
-    const others: Appointment[] = [];
-    const ids = sendData.appointmentIds;
-    if (Array.isArray(ids) && ids.length > 1) {
-      for (const id of ids) {
-        if (typeof id !== "string" || id === send.appointmentId) continue;
-        const o = (yield data.getAppointment(sid, id)) as Appointment | null;
-        if (o !== null && o.status !== "cancelled") others.push(o);
-      }
-    }
-    const agendaId = a?.agendaId ?? (typeof sendData.agendaId === "string" ? sendData.agendaId : undefined);
-    let agenda: unknown = agendaId !== undefined ? data.getAgenda(sid, agendaId) : null;
-    if (agenda instanceof Promise) agenda = yield agenda;
-    let service: unknown = a?.serviceId ? data.getService(sid, a.serviceId) : null;
-    if (service instanceof Promise) service = yield service;
-    let resource: unknown = a?.resourceId ? data.getResource(sid, a.resourceId) : null;
-    if (resource instanceof Promise) resource = yield resource;
-    return {
-      account: rec.account,
-      options: optionsOf(rec),
-      purposeSignatures: rec.purposeSignatures,
-      contact: c !== null && c.structureId === sid ? c : null,
-      appointment: a !== null && a.structureId === sid ? a : null,
-      others,
-      agenda: (agenda as Agenda | null) ?? null,
-      service: (service as Service | null) ?? null,
-      resource: (resource as Resource | null) ?? null,
-      signatureHtml: undefined,
-    };
-  }
-
   /** Security notices concern users, not a client account: they render as the structure. */
   async function structureAccount(structureId: string): Promise<AccountRecord> {
     const st = await data.getStructure(structureId);
@@ -1591,8 +1523,26 @@ export function createRappel(options: RappelOptions): Rappel {
     const lead = claims[0]!.send;
     const sid = lead.structureId;
     const n = claims.length;
-    const d = yield* load(u.batch, lead, u.data);
-    if (d === null) {
+    // Every read is awaited (yielded) only when the data source answered with a promise: a synchronous source makes
+    // no iterator result per read.
+    let cached: AccountRecord | null | Promise<AccountRecord | null> | undefined;
+    if (u.batch.lastAccount !== undefined && u.batch.lastSid === sid && u.batch.lastAccountId === lead.accountId)
+      cached = u.batch.lastAccount;
+    else {
+      const ak = `${sid}\u0000${lead.accountId}`;
+      cached = u.batch.accounts.get(ak);
+      if (cached === undefined) {
+        cached = data.getAccount(sid, lead.accountId);
+        u.batch.accounts.set(ak, cached);
+      }
+      u.batch.lastSid = sid;
+      u.batch.lastAccountId = lead.accountId;
+      u.batch.lastAccount = cached;
+    }
+    let rec = (cached instanceof Promise ? yield cached : cached) as AccountRecord | null;
+    if ((rec === null || rec.account.structureId !== sid) && lead.kind === "security")
+      rec = (yield structureAccount(sid)) as AccountRecord;
+    if (rec === null || rec.account.structureId !== sid) {
       completeAll(
         u,
         { status: "failed", failureCode: ErrorCode.NOT_FOUND, failureReason: "account not found" },
@@ -1602,6 +1552,46 @@ export function createRappel(options: RappelOptions): Rappel {
       );
       return;
     }
+    let contact: unknown = lead.contactId !== undefined ? data.getContact(sid, lead.contactId) : null;
+    if (contact instanceof Promise) contact = yield contact;
+    let appointment: unknown = lead.appointmentId !== undefined ? data.getAppointment(sid, lead.appointmentId) : null;
+    if (appointment instanceof Promise) appointment = yield appointment;
+    const a = appointment as Appointment | null;
+    // Notices to the account or the practitioner carry no contactId (they are not in the contact's journal), but
+    // their templates still name the patient: read the contact through the appointment.
+    if (contact === null && a !== null && a.structureId === sid) {
+      contact = data.getContact(sid, a.contactId);
+      if (contact instanceof Promise) contact = yield contact;
+    }
+    const c = contact as Contact | null;
+    const others: Appointment[] = [];
+    const ids = u.data.appointmentIds;
+    if (Array.isArray(ids) && ids.length > 1) {
+      for (const id of ids) {
+        if (typeof id !== "string" || id === lead.appointmentId) continue;
+        const o = (yield data.getAppointment(sid, id)) as Appointment | null;
+        if (o !== null && o.status !== "cancelled") others.push(o);
+      }
+    }
+    const agendaId = a?.agendaId ?? (typeof u.data.agendaId === "string" ? u.data.agendaId : undefined);
+    let agenda: unknown = agendaId !== undefined ? data.getAgenda(sid, agendaId) : null;
+    if (agenda instanceof Promise) agenda = yield agenda;
+    let service: unknown = a?.serviceId ? data.getService(sid, a.serviceId) : null;
+    if (service instanceof Promise) service = yield service;
+    let resource: unknown = a?.resourceId ? data.getResource(sid, a.resourceId) : null;
+    if (resource instanceof Promise) resource = yield resource;
+    const d: RenderData = {
+      account: rec.account,
+      options: optionsOf(rec),
+      purposeSignatures: rec.purposeSignatures,
+      contact: c !== null && c.structureId === sid ? c : null,
+      appointment: a !== null && a.structureId === sid ? a : null,
+      others,
+      agenda: (agenda as Agenda | null) ?? null,
+      service: (service as Service | null) ?? null,
+      resource: (resource as Resource | null) ?? null,
+      signatureHtml: undefined,
+    };
     if (d.account.status === "disabled") return skipAll(u, "disabled");
     if (
       lead.appointmentId !== undefined &&

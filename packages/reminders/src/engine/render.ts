@@ -98,11 +98,29 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
+/**
+ * `{ name }` parts of the context shared per record (account, agenda): templating only reads the context, and the
+ * part is made again when the record's name changed.
+ */
+const namedParts = new WeakMap<object, Readonly<{ name: string; email?: string }>>();
+
+function namedPart(owner: object, name: string, email?: string): Readonly<{ name: string; email?: string }> {
+  let part = namedParts.get(owner);
+  if (part === undefined || part.name !== name || part.email !== email) {
+    part = Object.freeze(email === undefined ? { name } : { name, email });
+    namedParts.set(owner, part);
+  }
+  return part;
+}
+
+const NO_LOCATION: NonNullable<MacroContext["location"]> = Object.freeze({});
+
 /** The macro context of a send (R-22), from the latest data. `email` applies the account's email details. */
 export function macroContext(send: RenderSend, data: SendData, d: RenderData, email: boolean): MacroContext {
   const a = d.appointment;
   const details = d.options.communication.emailDetails;
-  const ctx: MacroContext = { account: { name: d.account.name }, clinic: { name: d.account.name } };
+  const accountPart = namedPart(d.account, d.account.name);
+  const ctx: MacroContext = { account: accountPart, clinic: accountPart };
   if (d.contact) {
     const name = `${d.contact.firstName} ${d.contact.lastName}`.trim();
     ctx.client = { firstName: d.contact.firstName, lastName: d.contact.lastName, name };
@@ -115,9 +133,10 @@ export function macroContext(send: RenderSend, data: SendData, d: RenderData, em
     if (a.billedAmount && (!email || details.price)) appointment.billedAmount = a.billedAmount;
     ctx.appointment = appointment;
     const address = d.service?.address ?? d.account.address;
-    ctx.location = {};
+    const withAddress = address !== undefined && (!email || details.address);
+    ctx.location = a.locationName || withAddress ? {} : NO_LOCATION;
     if (a.locationName) ctx.location.name = a.locationName;
-    if (address && (!email || details.address)) {
+    if (address && withAddress) {
       ctx.location.address = address.line2 ? `${address.line1}, ${address.line2}` : address.line1;
       if (address.city) ctx.location.city = address.city;
       if (address.region) ctx.location.region = address.region;
@@ -128,8 +147,8 @@ export function macroContext(send: RenderSend, data: SendData, d: RenderData, em
     if (room) ctx.room = { name: room };
   }
   if (d.agenda && (!email || details.practitionerName)) {
-    ctx.practitioner = { name: d.agenda.practitioner.name ?? d.agenda.name };
-    if (d.agenda.practitioner.email) ctx.practitioner.email = d.agenda.practitioner.email;
+    const p = d.agenda.practitioner;
+    ctx.practitioner = namedPart(d.agenda, p.name ?? d.agenda.name, p.email ? p.email : undefined);
   }
   if (d.service) {
     ctx.service = {};
