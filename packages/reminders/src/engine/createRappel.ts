@@ -392,6 +392,16 @@ class EventReads {
 }
 
 /**
+ * The last object of each short-lived shape built by a `new`, kept by the module (see the memory storage's SHAPES):
+ * V8 reaches the hidden class of a class instance through transitions it holds only weakly, so a full garbage
+ * collection while no event is being read would free it, and every optimized function that checks it would be
+ * thrown away and compiled again. Plain object literals need nothing of the kind (their site keeps their hidden
+ * class) as long as no property is added after the literal: the engine's short-lived objects are built whole, in
+ * one literal each.
+ */
+const SHAPES: { reads: EventReads | null } = { reads: null };
+
+/**
  * Creates the Rappel engine (R-40): it plans sends when the host reports events, stores them in `storage`, claims
  * the due ones with a lease (several workers may share one storage), renders them at send time with the latest
  * data from `data`, applies SMS limits and quotas, hands them to the transports with an idempotency key, and records
@@ -569,9 +579,30 @@ export function createRappel(options: RappelOptions): Rappel {
       if (locked?.has(s.key)) continue;
       summary.planned.push(s.key);
       if (s.contactId !== undefined) {
-        const e: MemoryJournalInput = entry(s, now, "planned");
-        if (compact) e.plannedSendAt = s.sendAt.getTime();
-        else e.data = { sendAt: s.sendAt.toISOString() };
+        // Built whole (see SHAPES): the fields of `entry` in the same order, then the planned instant.
+        const e: MemoryJournalInput = compact
+          ? {
+              structureId: s.structureId,
+              accountId: s.accountId,
+              at: now,
+              event: "planned",
+              key: s.key,
+              channel: s.channel,
+              kind: s.kind,
+              contactId: s.contactId,
+              plannedSendAt: s.sendAt.getTime(),
+            }
+          : {
+              structureId: s.structureId,
+              accountId: s.accountId,
+              at: now,
+              event: "planned",
+              key: s.key,
+              channel: s.channel,
+              kind: s.kind,
+              contactId: s.contactId,
+              data: { sendAt: s.sendAt.toISOString() },
+            };
         journal.push(e);
       }
     }
@@ -580,7 +611,19 @@ export function createRappel(options: RappelOptions): Rappel {
   function recordSkipped(summary: PlanSummary, journal: JournalEntryInput[], plan: PlanResult, now: Date): void {
     for (const s of plan.skipped) {
       summary.skipped.push({ key: s.key, reason: s.reason });
-      if (s.contactId !== undefined) journal.push({ ...entry(s, now, "skipped"), reason: s.reason });
+      if (s.contactId !== undefined) {
+        journal.push({
+          structureId: s.structureId,
+          accountId: s.accountId,
+          at: now,
+          event: "skipped",
+          key: s.key,
+          channel: s.channel,
+          kind: s.kind,
+          contactId: s.contactId,
+          reason: s.reason,
+        });
+      }
     }
   }
 
@@ -650,7 +693,19 @@ export function createRappel(options: RappelOptions): Rappel {
     at: Date,
     event: JournalEntryInput["event"],
   ): JournalEntryInput {
-    const e: JournalEntryInput = {
+    // One literal per shape (no property added afterwards, see SHAPES): same fields, same order as before.
+    if (s.contactId === undefined) {
+      return {
+        structureId: s.structureId,
+        accountId: s.accountId,
+        at,
+        event,
+        key: s.key,
+        channel: s.channel,
+        kind: s.kind,
+      };
+    }
+    return {
       structureId: s.structureId,
       accountId: s.accountId,
       at,
@@ -658,9 +713,8 @@ export function createRappel(options: RappelOptions): Rappel {
       key: s.key,
       channel: s.channel,
       kind: s.kind,
+      contactId: s.contactId,
     };
-    if (s.contactId !== undefined) e.contactId = s.contactId;
-    return e;
   }
 
   /**
@@ -682,6 +736,7 @@ export function createRappel(options: RappelOptions): Rappel {
           : parseInput(AppointmentEventSchema, input, `appointment ${event} input`);
       // Creations and confirmations are planned against what is stored (exact, idempotent).
       const r = new EventReads(structureId, args.appointmentId, event === "created" || event === "confirmed");
+      SHAPES.reads = r;
       const now = clock.now();
       const pending = advanceReads(r);
       if (pending !== undefined) return resumeEvent(r, pending, event, args, now);
@@ -829,6 +884,7 @@ export function createRappel(options: RappelOptions): Rappel {
     // Moves and cancellations are planned from the state alone and cancel the appointment's whole scope first
     // (claimed sends included, so nothing of the old state goes out after the call); the plan then revives what the
     // new state still wants.
+    // One literal (see SHAPES): the planner reads an absent and an undefined member alike.
     const planInput: Parameters<typeof planAppointmentEvent>[0] = {
       event,
       appointment,
@@ -839,10 +895,10 @@ export function createRappel(options: RappelOptions): Rappel {
       contactAppointments: r.history,
       now,
       directory: { users: r.users, accounts: r.accounts ?? NO_ACCOUNTS },
+      previous,
+      existing: r.existing,
+      overrides: args.overrides ? (args.overrides as never) : undefined,
     };
-    if (previous) planInput.previous = previous;
-    if (r.existing) planInput.existing = r.existing;
-    if (args.overrides) planInput.overrides = args.overrides as never;
     const plan = planAppointmentEvent(planInput);
     const extra: readonly CancelSpec[] =
       event === "cancelled"
@@ -1901,18 +1957,28 @@ export function createRappel(options: RappelOptions): Rappel {
         [channel === "email" ? "emails" : channel === "fax" ? "faxes" : "messages"]: 1,
       });
     }
-    const outcome: SendOutcome = { status: "sent", provider, providerMessageId };
-    if (providerStatus) outcome.providerStatus = providerStatus;
+    // Built whole (see SHAPES).
+    const outcome: SendOutcome = providerStatus
+      ? { status: "sent", provider, providerMessageId, providerStatus }
+      : { status: "sent", provider, providerMessageId };
     for (let k = 0; k < live.length; k++) {
       const i = live[k]!;
       const send = claims[i]!.send;
-      let e: JournalEntryInput | null = null;
-      if (send.contactId !== undefined) {
-        e = entry(send, u.now, "sent");
-        e.provider = provider;
-        e.providerMessageId = providerMessageId;
-        e.channel = channel;
-      }
+      const e: JournalEntryInput | null =
+        send.contactId === undefined
+          ? null
+          : {
+              structureId: send.structureId,
+              accountId: send.accountId,
+              at: u.now,
+              event: "sent",
+              key: send.key,
+              channel,
+              kind: send.kind,
+              contactId: send.contactId,
+              provider,
+              providerMessageId,
+            };
       pendingOf(u, i, outcome, undefined, "sent", e);
     }
     // The default logger drops info events: no event object per send for it.
