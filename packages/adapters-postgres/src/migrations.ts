@@ -167,6 +167,47 @@ ALTER TABLE ${s}.sends SET (fillfactor = 80);
 `;
 }
 
+function sendLookups(s: string): string {
+  return `
+-- Which sends belong to an appointment or a contact, kept beside sends instead of in two indexes of sends: a row
+-- version of sends that is not HOT (every claim and every outcome writes one) wrote an entry in each of those
+-- indexes, although a send's appointment and contact almost never change. These tables get a row when a send is
+-- inserted or its appointment or contact changes, and keep it afterwards: they may name a send that has moved to
+-- another appointment since, so every lookup checks the send's own column too.
+CREATE TABLE ${s}.send_appointments (
+  structure_id   text NOT NULL,
+  appointment_id text NOT NULL,
+  key            text NOT NULL,
+  PRIMARY KEY (structure_id, appointment_id, key)
+);
+CREATE TABLE ${s}.send_contacts (
+  structure_id text NOT NULL,
+  contact_id   text NOT NULL,
+  key          text NOT NULL,
+  PRIMARY KEY (structure_id, contact_id, key)
+);
+INSERT INTO ${s}.send_appointments (structure_id, appointment_id, key)
+  SELECT structure_id, appointment_id, key FROM ${s}.sends WHERE appointment_id IS NOT NULL
+  UNION SELECT structure_id, replacement->>'appointment_id', key FROM ${s}.sends
+    WHERE replacement->>'appointment_id' IS NOT NULL;
+INSERT INTO ${s}.send_contacts (structure_id, contact_id, key)
+  SELECT structure_id, contact_id, key FROM ${s}.sends WHERE contact_id IS NOT NULL
+  UNION SELECT structure_id, replacement->>'contact_id', key FROM ${s}.sends WHERE replacement->>'contact_id' IS NOT NULL;
+-- Kept up to date by triggers, whatever writes sends (this storage, or one of an earlier version during an upgrade):
+-- once per INSERT statement, and for an UPDATE that changes a send's appointment or contact (none of the claim, the
+-- hand-off or the outcome does).
+CREATE FUNCTION ${s}.sends_lookups_inserted() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN INSERT INTO ${s}.send_appointments (structure_id, appointment_id, key) SELECT DISTINCT structure_id, appointment_id, key FROM inserted_sends WHERE appointment_id IS NOT NULL ON CONFLICT DO NOTHING; INSERT INTO ${s}.send_contacts (structure_id, contact_id, key) SELECT DISTINCT structure_id, contact_id, key FROM inserted_sends WHERE contact_id IS NOT NULL ON CONFLICT DO NOTHING; RETURN NULL; END $f$;
+CREATE FUNCTION ${s}.sends_lookups_updated() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN IF NEW.appointment_id IS NOT NULL THEN INSERT INTO ${s}.send_appointments (structure_id, appointment_id, key) VALUES (NEW.structure_id, NEW.appointment_id, NEW.key) ON CONFLICT DO NOTHING; END IF; IF NEW.contact_id IS NOT NULL THEN INSERT INTO ${s}.send_contacts (structure_id, contact_id, key) VALUES (NEW.structure_id, NEW.contact_id, NEW.key) ON CONFLICT DO NOTHING; END IF; RETURN NULL; END $f$;
+CREATE TRIGGER sends_lookups_inserted AFTER INSERT ON ${s}.sends REFERENCING NEW TABLE AS inserted_sends
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.sends_lookups_inserted();
+CREATE TRIGGER sends_lookups_updated AFTER UPDATE OF appointment_id, contact_id ON ${s}.sends FOR EACH ROW
+  WHEN (NEW.appointment_id IS DISTINCT FROM OLD.appointment_id OR NEW.contact_id IS DISTINCT FROM OLD.contact_id)
+  EXECUTE FUNCTION ${s}.sends_lookups_updated();
+DROP INDEX ${s}.sends_appointment_idx;
+DROP INDEX ${s}.sends_contact_idx;
+`;
+}
+
 /**
  * The shipped migrations for a schema, in order, as SQL text: run them with {@link PostgresStorage.migrate}, or
  * in your own migration tool (each once, in order; `migrate()` records them in `<schema>.migrations`). The schema
@@ -176,7 +217,7 @@ ALTER TABLE ${s}.sends SET (fillfactor = 80);
  * @example
  * ```ts
  * for (const m of postgresMigrations("rappel")) await myTool.apply(`rappel_${m.version}_${m.name}`, m.sql);
- * postgresMigrations().map((m) => m.version) //=> [1, 2, 3]
+ * postgresMigrations().map((m) => m.version) //=> [1, 2, 3, 4]
  * ```
  */
 export function postgresMigrations(schema = "rappel"): PostgresMigration[] {
@@ -185,6 +226,7 @@ export function postgresMigrations(schema = "rappel"): PostgresMigration[] {
     { version: 1, name: "initial", sql: initial(s) },
     { version: 2, name: "inbox", sql: inbox(s) },
     { version: 3, name: "sends-fillfactor", sql: fillfactor(s) },
+    { version: 4, name: "send-lookups", sql: sendLookups(s) },
   ];
 }
 
@@ -223,7 +265,7 @@ export async function runMigrations(db: Db, schema: string): Promise<number[]> {
   });
 }
 
-/** Splits our own migration text on `;` at line ends (it has no functions or quoted semicolons). */
+/** Splits our own migration text on `;` at line ends (a function body is written on one line). */
 function splitStatements(sql: string): string[] {
   return sql
     .split(/;\s*\n/)

@@ -120,7 +120,7 @@ export interface PostgresStorageOptions {
  * @example
  * ```ts
  * const storage: PostgresStorage = createPostgresStorage({ pool });
- * await storage.migrate(); //=> [1, 2, 3] the first time, [] afterwards
+ * await storage.migrate(); //=> [1, 2, 3, 4] the first time, [] afterwards
  * storage.capabilities //=> { persistent: true, multiProcess: true }
  * ```
  */
@@ -517,6 +517,15 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
 
   const RETURN = "*";
   const FENCED = "structure_id = $1 AND key = $2 AND status = 'sending' AND lease_token = $3 AND lease_expires_at > $4";
+
+  // A send's appointment and contact are found through send_appointments and send_contacts (migration 4: no index on
+  // those columns of sends, whose claim and outcome would write an entry in each). Those tables may also name sends
+  // that have moved since, so the caller checks the column itself too. `= ANY(ARRAY(…))`: the keys are read first,
+  // then each send by its primary key, whatever the statistics say.
+  const byAppointment = (param: string) =>
+    `key = ANY(ARRAY(SELECT key FROM ${S}.send_appointments WHERE structure_id = $1 AND appointment_id = ${param}))`;
+  const byContact = (param: string) =>
+    `key = ANY(ARRAY(SELECT key FROM ${S}.send_contacts WHERE structure_id = $1 AND contact_id = ${param}))`;
 
   /** SET list ending a claim whose cancel was requested: the newer plan becomes planned, else cancelled. */
   function resolveSet(nowParam: string): string {
@@ -1216,7 +1225,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
         match = "key IN (SELECT jsonb_array_elements_text($3::jsonb))";
       } else if ("appointmentId" in spec) {
         params.push(spec.appointmentId);
-        match = "appointment_id = $3";
+        match = `appointment_id = $3 AND ${byAppointment("$3")}`;
         if (s.kinds !== undefined) {
           params.push(JSON.stringify(s.kinds));
           match += ` AND kind IN (SELECT jsonb_array_elements_text($${params.length}::jsonb))`;
@@ -1227,7 +1236,7 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
         }
       } else {
         params.push(spec.contactId, JSON.stringify(spec.channels));
-        match = "contact_id = $3 AND channel IN (SELECT jsonb_array_elements_text($4::jsonb))";
+        match = `contact_id = $3 AND ${byContact("$3")} AND channel IN (SELECT jsonb_array_elements_text($4::jsonb))`;
       }
       const rows = await db.query<Raw>(
         `UPDATE ${S}.sends SET
@@ -1489,7 +1498,9 @@ SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, 
       }
       eq("account_id", filter.accountId);
       eq("appointment_id", filter.appointmentId);
+      if (filter.appointmentId !== undefined) where.push(byAppointment(`$${params.length}`));
       eq("contact_id", filter.contactId);
+      if (filter.contactId !== undefined) where.push(byContact(`$${params.length}`));
       eq("recipient_address", filter.address);
       eq("channel", filter.channel);
       eq("kind", filter.kind);

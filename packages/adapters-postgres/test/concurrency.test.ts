@@ -219,7 +219,7 @@ describe("migrations", () => {
     const schema = uniqueSchema("mg");
     const starters = Array.from({ length: 5 }, () => createPostgresStorage({ pool: newPool(2), schema }));
     const results = await Promise.all(starters.map((s) => s.migrate()));
-    expect(results.filter((r) => r.length > 0)).toEqual([[1, 2, 3]]);
+    expect(results.filter((r) => r.length > 0)).toEqual([[1, 2, 3, 4]]);
     expect(await starters[0]!.migrate()).toEqual([]);
     const pool = newPool(2);
     const { rows } = await pool.query(`SELECT version, name FROM "${schema}".migrations`);
@@ -227,6 +227,7 @@ describe("migrations", () => {
       { version: 1, name: "initial" },
       { version: 2, name: "inbox" },
       { version: 3, name: "sends-fillfactor" },
+      { version: 4, name: "send-lookups" },
     ]);
     // A host running the SQL text in its own tool gets a working storage with migrate: false.
     const own = uniqueSchema("own");
@@ -235,6 +236,52 @@ describe("migrations", () => {
     const storage = createPostgresStorage({ pool, schema: own, migrate: false });
     await storage.upsertPlanned("s1", plan("s1", 3, new Date(0)), new Date());
     expect(await storage.claimDue({ now: new Date(), limit: 10, leaseMs: 1000, owner: "w" })).toHaveLength(3);
+  });
+});
+
+describe("migration 4 (send-lookups)", () => {
+  it("finds the sends written before it, and those an earlier version writes after it", async () => {
+    const schema = uniqueSchema("m4");
+    const pool = newPool(2);
+    await pool.query(`CREATE SCHEMA "${schema}"`);
+    const [m1, m2, m3, m4] = postgresMigrations(schema);
+    for (const m of [m1!, m2!, m3!]) await pool.query(m.sql);
+    // Sends written under migration 3 (as the storage of that version did): one of them with a newer plan waiting
+    // for its claim to end, for another appointment and contact.
+    const storage = createPostgresStorage({ pool, schema, migrate: false });
+    const now = new Date();
+    await storage.upsertPlanned("s1", plan("s1", 6, new Date(now.getTime() + 3_600_000)), now);
+    await pool.query(
+      `UPDATE "${schema}".sends SET status = 'sending', due_at = $2, lease_owner = 'w', lease_token = 7,
+         lease_expires_at = $2, cancel_requested = true,
+         replacement = jsonb_set(jsonb_set(to_jsonb(sends) - 'status', '{appointment_id}', '"r99"'), '{contact_id}', '"c99"')
+       WHERE key = $1`,
+      ["k000005", new Date(now.getTime() + 60_000)],
+    );
+    await pool.query(m4!.sql);
+    expect((await storage.listSends("s1", { appointmentId: "r2" })).map((s) => s.key)).toEqual(["k000002"]);
+    expect((await storage.listSends("s1", { contactId: "c3" })).map((s) => s.key)).toEqual(["k000003"]);
+    const { rows } = await pool.query(
+      `SELECT appointment_id, key FROM "${schema}".send_appointments WHERE appointment_id IN ('r5', 'r99') ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { appointment_id: "r5", key: "k000005" },
+      { appointment_id: "r99", key: "k000005" },
+    ]);
+    // A writer that knows nothing of the new tables (a storage of an earlier version during an upgrade): the triggers
+    // record its inserts and its changes of appointment or contact.
+    await pool.query(
+      `INSERT INTO "${schema}".sends SELECT * FROM jsonb_populate_record(NULL::"${schema}".sends,
+         to_jsonb((SELECT s FROM "${schema}".sends s WHERE key = 'k000000')) || '{"key":"old1","appointment_id":"r50"}')`,
+    );
+    await pool.query(`UPDATE "${schema}".sends SET appointment_id = 'r60', contact_id = 'c60' WHERE key = 'k000001'`);
+    expect((await storage.listSends("s1", { appointmentId: "r50" })).map((s) => s.key)).toEqual(["old1"]);
+    expect((await storage.listSends("s1", { appointmentId: "r60" })).map((s) => s.key)).toEqual(["k000001"]);
+    // The old appointment's row stays, but the send is no longer listed or cancelled under it.
+    expect(await storage.listSends("s1", { appointmentId: "r1" })).toEqual([]);
+    const cancelled = await storage.cancel("s1", { contactId: "c60", channels: ["sms"] }, now);
+    expect(cancelled.cancelled.map((s) => s.key)).toEqual(["k000001"]);
+    expect((await storage.cancel("s1", { appointmentId: "r1" }, now)).cancelled).toEqual([]);
   });
 });
 
