@@ -485,6 +485,12 @@ export function createRappel(options: RappelOptions): Rappel {
   // Planning side
 
   function existingFilter(f: { appointmentId?: string; contactId?: string }, after: string | undefined): SendFilter {
+    // The two common filters as whole literals (see SHAPES); the rare ones are built member by member.
+    if (after === undefined && (f.appointmentId === undefined) !== (f.contactId === undefined)) {
+      return f.appointmentId !== undefined
+        ? { limit: 10_000, appointmentId: f.appointmentId }
+        : { limit: 10_000, contactId: f.contactId! };
+    }
     const filter: SendFilter = { limit: 10_000 };
     if (f.appointmentId !== undefined) filter.appointmentId = f.appointmentId;
     if (f.contactId !== undefined) filter.contactId = f.contactId;

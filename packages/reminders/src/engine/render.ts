@@ -159,8 +159,16 @@ export function macroContext(send: RenderSend, data: SendData, d: RenderData, em
   const subject = str(data.subject);
   const contact = str(data.contact);
   if (subject !== undefined || contact !== undefined) ctx.message = { subject: subject ?? "", contact: contact ?? "" };
+  lastContext.ctx = ctx;
   return ctx;
 }
+
+/**
+ * The context made last, kept: its hidden class (and those of its parts) is reached through the transitions of the
+ * members added above, which V8 holds only weakly, so a full garbage collection between two batches would free it
+ * and throw away the optimized code that checks it (see the engine's SHAPES).
+ */
+const lastContext: { ctx: MacroContext | null } = { ctx: null };
 
 function overrides(templates: TemplateResolver | undefined, send: RenderSend, channel: Channel, locale: string) {
   return templates?.({ structureId: send.structureId, accountId: send.accountId, kind: send.kind, channel, locale });
