@@ -93,3 +93,49 @@ describe("prepared statements", () => {
     return pool.end();
   });
 });
+
+describe("array parameters", () => {
+  it("keep every character, nulls and empty strings of the batched calls' items", async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const schema = uniqueSchema("arr");
+    try {
+      const storage = createPostgresStorage({ pool, schema });
+      const odd = ['échec ☎ 😀 "quote" {brace}, comma \\ back', "", "NULL", "a\tb\nc"];
+      await storage.upsertPlanned(
+        "s1",
+        odd.map((_, i) => ({
+          key: `k${i} ${odd[i]}`,
+          structureId: "s1",
+          accountId: "a1",
+          kind: "reminder" as const,
+          channel: "sms" as const,
+          recipient: { type: "contact" as const, id: `c${i}`, address: `+3361234000${i}` },
+          sendAt: new Date(T.getTime() - 60_000 + i * 1000),
+          data: { i },
+        })),
+        T,
+      );
+      const claims = await storage.claimDue({ now: T, limit: 10, leaseMs: 30_000, owner: "w" });
+      const refs = claims.map((c) => ({ structureId: c.send.structureId, key: c.send.key, token: c.token }));
+      expect((await storage.beginSendMany(refs, T)).map((b) => b.ok && b.value.ok)).toEqual(odd.map(() => true));
+      const done = await storage.completeMany(
+        refs.map((ref, i) =>
+          i % 2 === 0
+            ? { ref, outcome: { status: "failed" as const, failureCode: "x", failureReason: odd[i]! } }
+            : { ref, outcome: { status: "sent" as const, provider: "p ☎", providerMessageId: odd[i]! || "m" } },
+        ),
+        T,
+      );
+      expect(done.map((d) => d.ok && d.value.status)).toEqual(["failed", "sent", "failed", "sent"]);
+      const sends = await storage.listSends("s1");
+      expect(sends.map((s) => [s.key, s.failureReason ?? null, s.providerMessageId ?? null])).toEqual(
+        refs.map((r, i) => [r.key, i % 2 === 0 ? odd[i] : null, i % 2 === 0 ? null : odd[i] || "m"]),
+      );
+      await storage.setSmsOptOut("s1", "+33612340001", true, T);
+      expect(await storage.smsOptedOutAmong("s1", ["+33612340001", "+33612340002"])).toEqual(["+33612340001"]);
+      await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+    } finally {
+      await pool.end();
+    }
+  });
+});
