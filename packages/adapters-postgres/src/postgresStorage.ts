@@ -543,7 +543,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
   }
 
   // Instants come back as epoch milliseconds (float8): the driver's timestamptz parser was the largest single cost
-  // of a claim on the client (9 instants per row).
+  // of a claim on the client (9 instants per row). `date_part` computes in float8 (`extract` in numeric: 0.27 µs a value
+  // more in the server); the instants stored here are whole milliseconds, which `round` gives back exactly.
+  const epochMs = (col: string) => `round(date_part('epoch', ${col}) * 1000)`;
   const INSTANTS = new Set([
     "send_at",
     "expires_at",
@@ -568,7 +570,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
   ]);
   const CLAIM_RETURNING = ["structure_id", "key", ...WRITABLE]
     .filter((c) => !CLAIM_SET_HERE.has(c))
-    .map((c) => (INSTANTS.has(c) ? `(extract(epoch FROM s.${c}) * 1000)::float8 AS ${c}` : `s.${c}`))
+    .map((c) => (INSTANTS.has(c) ? `${epochMs(`s.${c}`)} AS ${c}` : `s.${c}`))
     .concat("s.ctid::text AS tid")
     .join(", ");
   // The picked rows are locked (FOR UPDATE), so their ctid holds until the update below: a TID join, whatever the
@@ -1005,7 +1007,7 @@ u AS (
     failure_reason = COALESCE(x.failure_reason, s.failure_reason),
     skip_reason = COALESCE(x.skip_reason, s.skip_reason)
   FROM t x WHERE s.ctid = x.tid AND s.ctid = ANY(ARRAY(SELECT tid FROM t)) AND ${REFENCED}
-  RETURNING x.i, s.status, (extract(epoch FROM s.next_attempt_at) * 1000)::float8 AS next_attempt_at, s.provider_status,
+  RETURNING x.i, s.status, ${epochMs("s.next_attempt_at")} AS next_attempt_at, s.provider_status,
     s.provider
 )
 SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, ${LOST_COLS} ${OUTCOME_JOIN}`;
@@ -1033,7 +1035,7 @@ u AS (
     failure_reason = COALESCE(x.failure_reason, s.failure_reason),
     skip_reason = COALESCE(x.skip_reason, s.skip_reason)
   FROM t x WHERE s.ctid = x.tid AND s.ctid = ANY(ARRAY(SELECT tid FROM t)) AND ${REFENCED}
-  RETURNING x.i, s.status, (extract(epoch FROM s.next_attempt_at) * 1000)::float8 AS next_attempt_at, s.provider_status,
+  RETURNING x.i, s.status, ${epochMs("s.next_attempt_at")} AS next_attempt_at, s.provider_status,
     s.provider
 )
 SELECT u.i AS done, u.status, u.next_attempt_at, u.provider_status, u.provider, ${LOST_COLS} ${OUTCOME_JOIN}`;
