@@ -212,6 +212,16 @@ type SendView = MemorySendView;
 /** A claim as the delivery phases hold it (a memory storage's own claims are already of this shape). */
 type Claim = MemoryClaim;
 
+/**
+ * The last object of each short-lived shape built by a `new`, kept by the module (see the memory storage's SHAPES):
+ * V8 reaches the hidden class of a class instance through transitions it holds only weakly, so a full garbage
+ * collection while no event is being read (or no claim of a storage reached through the contract is alive) would
+ * free it, and every optimized function that checks it would be thrown away and compiled again. Plain object
+ * literals need nothing of the kind (their site keeps their hidden class) as long as no property is added after the
+ * literal: the engine's short-lived objects are built whole, in one literal each.
+ */
+const SHAPES: { reads: EventReads | null; record: RecordView | null } = { reads: null, record: null };
+
 /** A view of a record a storage returned through the public contract (its data is already parsed). */
 class RecordView implements SendView {
   readonly key: string;
@@ -252,8 +262,10 @@ class RecordView implements SendView {
 }
 
 function claimOf(c: ClaimedSend): Claim {
+  const send = new RecordView(c.send);
+  SHAPES.record = send;
   return {
-    send: new RecordView(c.send),
+    send,
     token: c.token,
     leaseExpiresAt: c.leaseExpiresAt.getTime(),
     interrupted: c.interrupted,
@@ -390,16 +402,6 @@ class EventReads {
     readonly exact: boolean,
   ) {}
 }
-
-/**
- * The last object of each short-lived shape built by a `new`, kept by the module (see the memory storage's SHAPES):
- * V8 reaches the hidden class of a class instance through transitions it holds only weakly, so a full garbage
- * collection while no event is being read would free it, and every optimized function that checks it would be
- * thrown away and compiled again. Plain object literals need nothing of the kind (their site keeps their hidden
- * class) as long as no property is added after the literal: the engine's short-lived objects are built whole, in
- * one literal each.
- */
-const SHAPES: { reads: EventReads | null } = { reads: null };
 
 /**
  * Creates the Rappel engine (R-40): it plans sends when the host reports events, stores them in `storage`, claims
