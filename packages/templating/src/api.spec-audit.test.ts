@@ -143,6 +143,15 @@ describe("compileTemplate and render (R-22…R-24, SPEC §9 MacroContext)", () =
   };
   const all = "{{appointment.startDate}} {{appointment.startTime}}-{{appointment.endTime}} {{appointment.endDate}}";
 
+  it("returns exactly { macros, render } (SPEC §9 fixes the shape: no other field)", () => {
+    for (const channel of ["sms", "email-html", "email-text", "subject"] as const) {
+      const t = compileTemplate("Bonjour {{client.firstName}}", { channel });
+      expect(Object.keys(t).sort()).toEqual(["macros", "render"]);
+      expect(t).toEqual({ macros: ["client.firstName"], render: expect.any(Function) });
+      expect(JSON.parse(JSON.stringify(t))).toEqual({ macros: ["client.firstName"] });
+    }
+  });
+
   it("the seed 000 default reminder SMS renders in French and fits one GSM-7 part with a supplement", () => {
     const t = compileTemplate(
       "{{account.name}}, vous rappelle votre rendez-vous le {{appointment.startDate}} à {{appointment.startTime}}",

@@ -61,8 +61,6 @@ export interface RenderOptions {
 export interface CompiledTemplate {
   /** Canonical names of the macros used, in order of first use (section names included). A fresh array each read. */
   readonly macros: string[];
-  /** The channel it was compiled for. */
-  readonly channel: TemplateChannel;
   /**
    * Renders the template. Values are escaped for `email-html`; subjects lose CR/LF. Throws a `RappelError` with
    * code `invalid-input` (context not an object, bad locale or money), `invalid-time-zone` or `invalid-date`.
@@ -365,7 +363,7 @@ const cache = new Map<string, CompiledTemplate>();
  *
  * @param source - The template text.
  * @param options - `channel`, and optionally `purpose` for the purpose checks of R-23.
- * @returns `{ macros, channel, render }`.
+ * @returns `{ macros, render }`, exactly the shape SPEC §9 promises (no other field).
  * @example
  * ```ts
  * const t = compileTemplate("_NOM DU SERVICE_ le {{appointment.startDate}} à {{appointment.startTime}}", { channel: "sms" });
@@ -408,7 +406,6 @@ export function compileTemplate(source: string, options: CompileOptions): Compil
     get macros(): string[] {
       return [...used];
     },
-    channel,
     render: makeRender(ops, channel),
   });
   structure.set(compiled, ops);
