@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { RappelError, ValidationError } from "@rappel/core";
 import * as root from "@rappel/reminders";
 import { applyQuietHours, notifiesPractitioner, reminderInstant, surveyInstant } from "@rappel/reminders";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 
 const PARIS = "Europe/Paris";
 const QUIET = { start: "21:00", end: "08:00" }; // R-18's default
@@ -30,6 +30,17 @@ describe("SPEC §9 names at the package root", () => {
     for (const name of ["reminderInstant", "applyQuietHours", "notifiesPractitioner", "surveyInstant"]) {
       expect(typeof exported.get(name), name).toBe("function");
     }
+  });
+
+  it("signatures are exactly SPEC §9's (checked by pnpm typecheck)", () => {
+    expectTypeOf(reminderInstant).toEqualTypeOf<
+      (start: Date, timeZone: string, offset: { value: number; unit: "hours" | "days"; at?: string }) => Date
+    >();
+    expectTypeOf(applyQuietHours).toEqualTypeOf<
+      (sendAt: Date, start: Date, timeZone: string, quiet: { start: string; end: string }) => Date
+    >();
+    expectTypeOf(notifiesPractitioner).toEqualTypeOf<(change: "cancel" | "move", at: Date, start: Date) => boolean>();
+    expectTypeOf(surveyInstant).toEqualTypeOf<(start: Date, timeZone: string) => Date>();
   });
 
   // A plain `node` child (no "@rappel/source" condition): the package name resolves to dist/index.js for import and

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { RappelError } from "@rappel/core";
 import * as root from "@rappel/templating";
 import { compileTemplate, type MacroContext, smsInfo, TemplateError, transliterateToGsm } from "@rappel/templating";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 
 const SPEC_NAMES = ["smsInfo", "transliterateToGsm", "compileTemplate", "TemplateError"] as const;
 
@@ -142,6 +142,37 @@ describe("compileTemplate and render (R-22…R-24, SPEC §9 MacroContext)", () =
     appointment: { start, end, timeZone: "Europe/Paris" },
   };
   const all = "{{appointment.startDate}} {{appointment.startTime}}-{{appointment.endTime}} {{appointment.endDate}}";
+
+  it("types: the compiled template and MacroContext are exactly SPEC §9's (checked by pnpm typecheck)", () => {
+    expectTypeOf(compileTemplate).returns.toEqualTypeOf<{
+      readonly macros: string[];
+      render(context: MacroContext, options?: { locale?: string; timeZone?: string }): string;
+    }>();
+    // Nested like the canonical names of R-22; the appointment carries instants, not strings.
+    type Keys<K extends keyof MacroContext> = keyof NonNullable<MacroContext[K]>;
+    expectTypeOf<keyof MacroContext>().toEqualTypeOf<
+      | "client"
+      | "appointment"
+      | "practitioner"
+      | "clinic"
+      | "location"
+      | "room"
+      | "service"
+      | "recipient"
+      | "message"
+      | "account"
+    >();
+    expectTypeOf<Keys<"client">>().toEqualTypeOf<"firstName" | "lastName" | "name">();
+    expectTypeOf<Keys<"appointment">>().toEqualTypeOf<"start" | "end" | "timeZone" | "action" | "billedAmount">();
+    expectTypeOf<NonNullable<MacroContext["appointment"]>["end"]>().toEqualTypeOf<Date | undefined>();
+    expectTypeOf<Keys<"practitioner">>().toEqualTypeOf<"name" | "email">();
+    expectTypeOf<Keys<"location">>().toEqualTypeOf<"name" | "address" | "city" | "region" | "regionCode" | "country">();
+    expectTypeOf<Keys<"service">>().toEqualTypeOf<"name" | "instructions">();
+    expectTypeOf<Keys<"message">>().toEqualTypeOf<"subject" | "contact">();
+    for (const k of ["clinic", "room", "recipient", "account"] as const) {
+      expectTypeOf<Keys<typeof k>>().toEqualTypeOf<"name">();
+    }
+  });
 
   it("returns exactly { macros, render } (SPEC §9 fixes the shape: no other field)", () => {
     for (const channel of ["sms", "email-html", "email-text", "subject"] as const) {
