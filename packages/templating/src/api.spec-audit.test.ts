@@ -93,6 +93,9 @@ describe("smsInfo (R-25): limits and segment boundaries", () => {
     ["GSM-7 one septet into a third part", "a".repeat(307), info("GSM-7", 307, 3, 153, 152)],
     ["UCS-2 two full parts (2 × 67)", "ê".repeat(134), info("UCS-2", 134, 2, 67, 0)],
     ["UCS-2 one unit into a third part", "ê".repeat(135), info("UCS-2", 135, 3, 67, 66)],
+    // The escape septet is how an extension character is sent, not a character of its own: a raw ESC (U+001B) in
+    // the text is outside GSM-7, as Twilio's calculator counts it.
+    ["a raw ESC character is not GSM-7", "a\u001b", info("UCS-2", 2, 1, 70, 68)],
     ["every extension character counts two septets", "\f^{}\\[~]|€", info("GSM-7", 20, 1, 160, 140)],
     ["80 extension characters fill one part; 81 do not", "€".repeat(81), info("GSM-7", 162, 2, 153, 143)],
     // The escape pair may not be split at the end of the second part either: it opens the third.
