@@ -304,6 +304,46 @@ describe("createMemoryStorage", () => {
     expect((await storage.cancel("s1", { appointmentId: "r2" }, at(0))).cancelled.map((s) => s.key)).toEqual(["k1"]);
   });
 
+  it("keeps a contact's sends and journal apart in their shared index entry, whatever came first", async () => {
+    const storage = createMemoryStorage();
+    const entry = (contactId: string, n: number) => ({
+      structureId: "s1",
+      contactId,
+      at: at(n),
+      event: "sent" as const,
+      key: `j${n}`,
+    });
+    const keys = async (contactId: string) => (await storage.listSends("s1", { contactId })).map((s) => s.key);
+    const journal = async (contactId: string) => (await storage.readJournal("s1", contactId)).map((e) => e.key ?? "");
+    // c1: a send, then journal entries; c2: a journal entry, then sends; c3: journal entries only.
+    await storage.upsertPlanned("s1", [send("k1")], at(-1));
+    await storage.appendJournal("s1", [entry("c1", 1), entry("c2", 2), entry("c3", 3)]);
+    await storage.upsertPlanned("s1", [send("k2", { contactId: "c2" }), send("k3", { contactId: "c2" })], at(-1));
+    await storage.appendJournal("s1", [entry("c1", 4), entry("c3", 5), entry("c2", 6)]);
+    expect(await keys("c1")).toEqual(["k1"]);
+    expect(await keys("c2")).toEqual(["k2", "k3"]);
+    expect(await keys("c3")).toEqual([]);
+    expect(await journal("c1")).toEqual(["j1", "j4"]);
+    expect(await journal("c2")).toEqual(["j2", "j6"]);
+    expect(await journal("c3")).toEqual(["j3", "j5"]);
+    expect((await storage.readJournal("s1", "c2", { after: 2 })).map((e) => e.key)).toEqual(["j6"]);
+    // Sends leaving a contact (to one with journal entries only) leave its journal where it is.
+    await storage.upsertPlanned("s1", [send("k2", { contactId: "c3" }), send("k1", { contactId: "c3" })], at(-1));
+    expect(await keys("c1")).toEqual([]);
+    expect(await keys("c2")).toEqual(["k3"]);
+    expect(await keys("c3")).toEqual(["k1", "k2"]);
+    expect(await journal("c1")).toEqual(["j1", "j4"]);
+    expect(await journal("c3")).toEqual(["j3", "j5"]);
+    expect(
+      (await storage.cancel("s1", { contactId: "c3", channels: ["sms"] }, at(0))).cancelled.map((s) => s.key).sort(),
+    ).toEqual(["k1", "k2"]);
+    await storage.upsertPlanned("s1", [send("k3", { contactId: "c4" })], at(-1));
+    expect(await keys("c2")).toEqual([]);
+    expect(await journal("c2")).toEqual(["j2", "j6"]);
+    expect(await keys("c4")).toEqual(["k3"]);
+    expect(await journal("c4")).toEqual([]);
+  });
+
   it("keeps early provider statuses up to its bound, oldest dropped first", async () => {
     const storage = createMemoryStorage({ maxEarlyProviderStatuses: 2 });
     for (const id of ["m1", "m2", "m3"])
