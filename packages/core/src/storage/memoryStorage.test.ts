@@ -304,7 +304,7 @@ describe("createMemoryStorage", () => {
     expect((await storage.cancel("s1", { appointmentId: "r2" }, at(0))).cancelled.map((s) => s.key)).toEqual(["k1"]);
   });
 
-  it("keeps a contact's sends and journal apart in their shared index entry, whatever came first", async () => {
+  it("keeps a contact's sends and journal entries apart, whatever came first and wherever its sends move", async () => {
     const storage = createMemoryStorage();
     const entry = (contactId: string, n: number) => ({
       structureId: "s1",

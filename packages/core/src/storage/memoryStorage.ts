@@ -795,8 +795,9 @@ interface Tenant {
   id: string;
   sends: Map<string, Row>;
   byAppointment: RowIndex;
-  /** Per contact: its sends and its journal entries in one index (see {@link ContactValue}). */
-  byContact: Map<string, ContactValue>;
+  byContact: RowIndex;
+  /** Per contact: the only entry, or every entry in append order (most contacts have a few). */
+  journal: Map<string, JRow | JRow[]>;
   journalWithoutContact: JRow[];
   usage: Map<string, UsageCounters>;
   optOuts: Map<string, { optedOut: boolean; at: number }>;
@@ -874,80 +875,8 @@ class ViewClaim implements MemoryClaim {
 }
 
 function journalOf(t: Tenant | undefined, contactId: string): readonly JRow[] | undefined {
-  const v = t?.byContact.get(contactId);
-  if (v instanceof JRow) return [v];
-  if (!(v instanceof ContactEntry)) return undefined;
-  const j = v.journal;
-  return j === undefined ? undefined : Array.isArray(j) ? j : [j];
-}
-
-/**
- * What a contact has stored when it has both sends and journal entries, or journal entries only, more than one. A
- * contact's sends and journal entries share one index entry, so a planned send and its journal entry cost one
- * look-up of the contact, not one in each of two maps (a look-up at 10^5 contacts is a few cache misses).
- */
-class ContactEntry {
-  constructor(
-    /** The contact's only send, or every one; `undefined` when none. */
-    public rows: Row | Row[] | undefined,
-    /** The contact's only journal entry, or every one in append order; `undefined` when none. */
-    public journal: JRow | JRow[] | undefined,
-  ) {}
-}
-
-/**
- * A contact's index entry: its only send, its sends (an array holds rows only), its only journal entry (no sends),
- * or a {@link ContactEntry} for the rest. A contact with sends and no journal (every pending send of a host that
- * plans through `upsertPlanned`) costs no more than before the two indexes shared their entries.
- */
-type ContactValue = Row | Row[] | JRow | ContactEntry;
-
-function contactRows(index: Map<string, ContactValue>, id: string): readonly Row[] {
-  const v = index.get(id);
-  if (v === undefined || v instanceof JRow) return NO_ROWS;
-  if (v instanceof ContactEntry) {
-    const r = v.rows;
-    return r === undefined ? NO_ROWS : Array.isArray(r) ? r : [r];
-  }
-  return Array.isArray(v) ? v : [v];
-}
-
-function withRow(cur: Row | Row[] | undefined, row: Row): Row | Row[] {
-  if (cur === undefined) return row;
-  if (!Array.isArray(cur)) return [cur, row];
-  cur.push(row);
-  return cur;
-}
-
-function contactAdd(index: Map<string, ContactValue>, id: string | undefined, row: Row): void {
-  if (id === undefined) return;
-  const v = index.get(id);
-  if (v === undefined) index.set(id, row);
-  else if (v instanceof ContactEntry) v.rows = withRow(v.rows, row);
-  else if (v instanceof JRow) index.set(id, new ContactEntry(row, v));
-  else if (Array.isArray(v)) v.push(row);
-  else index.set(id, [v, row]);
-}
-
-function withoutRow(cur: Row | Row[] | undefined, row: Row): Row | Row[] | undefined {
-  if (cur === row) return undefined;
-  if (!Array.isArray(cur)) return cur;
-  const i = cur.indexOf(row);
-  if (i >= 0) cur.splice(i, 1);
-  return cur.length === 1 ? cur[0]! : cur.length === 0 ? undefined : cur;
-}
-
-function contactRemove(index: Map<string, ContactValue>, id: string | undefined, row: Row): void {
-  if (id === undefined) return;
-  const v = index.get(id);
-  if (v === undefined || v instanceof JRow) return;
-  if (v instanceof ContactEntry) {
-    v.rows = withoutRow(v.rows, row);
-    return;
-  }
-  const rest = withoutRow(v, row);
-  if (rest === undefined) index.delete(id);
-  else if (rest !== v) index.set(id, rest);
+  const cur = t?.journal.get(contactId);
+  return cur === undefined ? undefined : Array.isArray(cur) ? cur : [cur];
 }
 
 /** Index of the first entry whose seq is greater than `after` (entries are in seq order). */
@@ -1037,6 +966,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         sends: new Map(),
         byAppointment: new Map(),
         byContact: new Map(),
+        journal: new Map(),
         journalWithoutContact: [],
         usage: new Map(),
         optOuts: new Map(),
@@ -1125,8 +1055,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       indexAdd(t.byAppointment, c.appointmentId, row);
     }
     if (row.contactId !== c.contactId) {
-      contactRemove(t.byContact, row.contactId, row);
-      contactAdd(t.byContact, c.contactId, row);
+      indexRemove(t.byContact, row.contactId, row);
+      indexAdd(t.byContact, c.contactId, row);
     }
     const sendAtChanged = row.sendAt !== c.sendAt;
     row.p = c.p;
@@ -1453,7 +1383,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         const row = rowFrom(t, send, texts[i]!, nowMs, ++rowSeq);
         t.sends.set(row.key, row);
         indexAdd(t.byAppointment, row.appointmentId, row);
-        contactAdd(t.byContact, row.contactId, row);
+        indexAdd(t.byContact, row.contactId, row);
         due.push(row);
         result.inserted++;
         continue;
@@ -1677,17 +1607,11 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     );
     if (row.contactId === undefined) t.journalWithoutContact.push(row);
     else {
-      const index = t.byContact;
-      const v = index.get(row.contactId);
-      if (v === undefined) index.set(row.contactId, row);
-      else if (v instanceof ContactEntry) {
-        const j = v.journal;
-        if (j === undefined) v.journal = row;
-        else if (Array.isArray(j)) j.push(row);
-        // An exact-size array: a push on a one-element array would reserve room for 17.
-        else v.journal = [j, row];
-      } else if (v instanceof JRow) index.set(row.contactId, new ContactEntry(undefined, [v, row]));
-      else index.set(row.contactId, new ContactEntry(v, row));
+      const cur = t.journal.get(row.contactId);
+      if (cur === undefined) t.journal.set(row.contactId, row);
+      else if (Array.isArray(cur)) cur.push(row);
+      // An exact-size array: a push on a one-element array would reserve room for 17.
+      else t.journal.set(row.contactId, [cur, row]);
     }
     journalCount++;
     return row;
@@ -1706,7 +1630,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       filter.appointmentId !== undefined
         ? indexGet(t.byAppointment, filter.appointmentId)
         : filter.contactId !== undefined
-          ? contactRows(t.byContact, filter.contactId)
+          ? indexGet(t.byContact, filter.contactId)
           : t.sends.values();
     const rows: Row[] = [];
     if (source === NO_ROWS) return [];
@@ -1778,7 +1702,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       let candidates: readonly Row[];
       if ("keys" in spec) candidates = spec.keys.map((k) => t.sends.get(k)).filter((r): r is Row => r !== undefined);
       else if ("appointmentId" in spec) candidates = indexGet(t.byAppointment, spec.appointmentId);
-      else candidates = contactRows(t.byContact, spec.contactId);
+      else candidates = indexGet(t.byContact, spec.contactId);
       const seen = new Set<Row>();
       for (const row of [...candidates]) {
         if (seen.has(row) || !matchesCancel(row, spec)) continue;
