@@ -174,6 +174,9 @@ function sendLookups(s: string): string {
 -- indexes, although a send's appointment and contact almost never change. These tables get a row when a send is
 -- inserted or its appointment or contact changes, and keep it afterwards: they may name a send that has moved to
 -- another appointment since, so every lookup checks the send's own column too.
+-- No send may be written between the copy below and the triggers that take over from it (the index drops at the
+-- end need this lock anyway): writers wait until the migration commits.
+LOCK TABLE ${s}.sends IN ACCESS EXCLUSIVE MODE;
 CREATE TABLE ${s}.send_appointments (
   structure_id   text NOT NULL,
   appointment_id text NOT NULL,

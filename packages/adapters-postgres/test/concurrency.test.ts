@@ -285,6 +285,34 @@ describe("migration 4 (send-lookups)", () => {
   });
 });
 
+describe("migration 4 while a send is being written", () => {
+  it("waits for the writer, so the send it commits meanwhile is found by its appointment and contact", async () => {
+    const schema = uniqueSchema("m4w");
+    const pool = newPool(3);
+    await pool.query(`CREATE SCHEMA "${schema}"`);
+    const [m1, m2, m3, m4] = postgresMigrations(schema);
+    for (const m of [m1!, m2!, m3!]) await pool.query(m.sql);
+    const storage = createPostgresStorage({ pool, schema, migrate: false });
+    const now = new Date();
+    await storage.upsertPlanned("s1", plan("s1", 2, new Date(now.getTime() + 3_600_000)), now);
+    // A writer of the earlier version, inside its transaction when the migration starts.
+    const writer = await pool.connect();
+    await writer.query("BEGIN");
+    await writer.query(
+      `INSERT INTO "${schema}".sends SELECT * FROM jsonb_populate_record(NULL::"${schema}".sends,
+         to_jsonb((SELECT s FROM "${schema}".sends s WHERE key = 'k000000'))
+           || '{"key":"late","appointment_id":"r70","contact_id":"c70"}')`,
+    );
+    const migrating = pool.query(m4!.sql);
+    await sleep(300);
+    await writer.query("COMMIT");
+    writer.release();
+    await migrating;
+    expect((await storage.listSends("s1", { appointmentId: "r70" })).map((s) => s.key)).toEqual(["late"]);
+    expect((await storage.listSends("s1", { contactId: "c70" })).map((s) => s.key)).toEqual(["late"]);
+  });
+});
+
 describe("tenancy", () => {
   it("the same keys, ids and phone numbers in two structures never mix", async () => {
     const [a] = await twoMachines();
