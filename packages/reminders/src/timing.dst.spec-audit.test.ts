@@ -2,13 +2,12 @@
 // imported from the package root, as an integrator would, on Europe/Paris around the 2026 changes (29 March
 // 02:00 CET → 03:00 CEST, 25 October 03:00 CEST → 02:00 CET). The file name holds "dst", so `pnpm test:tz` also runs
 // it under several host time zones. Rules already pinned by the unit tests beside the code are not repeated here.
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { RappelError, ValidationError } from "@rappel/core";
 import * as root from "@rappel/reminders";
 import { applyQuietHours, notifiesPractitioner, reminderInstant, surveyInstant } from "@rappel/reminders";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { distBuilt, expectDistNames, probeDist } from "../../../scripts/dist-probe.js";
 
 const PARIS = "Europe/Paris";
 const QUIET = { start: "21:00", end: "08:00" }; // R-18's default
@@ -43,52 +42,32 @@ describe("SPEC §9 names at the package root", () => {
     expectTypeOf(surveyInstant).toEqualTypeOf<(start: Date, timeZone: string) => Date>();
   });
 
-  // A plain `node` child (no "@rappel/source" condition): the package name resolves to dist/index.js for import and
-  // dist/index.cjs for require, exactly as in an integrator's project.
+  // The built dist, as an integrator's project loads it (ESM and CJS): the same answers as the sources.
   const pkgDir = fileURLToPath(new URL("..", import.meta.url));
-  const built = existsSync(`${pkgDir}/dist/index.js`) && existsSync(`${pkgDir}/dist/index.cjs`);
-  it.skipIf(!built)(
+  it.skipIf(!distBuilt(pkgDir))(
     "the built dist (pnpm build): ESM and CJS expose the sources' names and give the same answers",
     () => {
-      const script = `
-      const require = process.getBuiltinModule("node:module").createRequire(process.cwd() + "/package.json");
-      const names = (m) => Object.keys(m).filter((k) => k !== "default" && k !== "__esModule").sort();
-      const d = (s) => new Date(s);
-      const out = {};
-      for (const [kind, m] of [["esm", await import("@rappel/reminders")], ["cjs", require("@rappel/reminders")]]) {
-        let code;
-        try { m.surveyInstant(d("x"), "Europe/Paris"); } catch (e) { code = e.code; }
-        out[kind] = {
-          file: kind === "cjs" ? require.resolve("@rappel/reminders") : import.meta.resolve("@rappel/reminders"),
-          names: names(m),
-          reminder: m.reminderInstant(d("2026-03-30T02:30:00+02:00"), "Europe/Paris", { value: 1, unit: "days" }).toISOString(),
-          quiet: m.applyQuietHours(d("2026-06-08T22:00:00+02:00"), d("2026-06-09T08:59:00+02:00"), "Europe/Paris", { start: "21:00", end: "08:00" }).toISOString(),
-          notifies: m.notifiesPractitioner("cancel", d("2026-06-08T14:00:00+02:00"), d("2026-06-09T12:00:00+02:00")),
-          survey: m.surveyInstant(d("2026-06-09T21:00:00+02:00"), "Europe/Paris").toISOString(),
-          code,
-        };
-      }
-      process.stdout.write(JSON.stringify(out));`;
-      const env = { ...process.env };
-      delete env.NODE_OPTIONS;
-      const out = JSON.parse(
-        execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: pkgDir, env, encoding: "utf8" }),
+      const out = probeDist(
+        pkgDir,
+        "@rappel/reminders",
+        `(() => {
+          const d = (s) => new Date(s);
+          let code;
+          try { m.surveyInstant(d("x"), "Europe/Paris"); } catch (e) { code = e.code; }
+          return {
+            reminder: m.reminderInstant(d("2026-03-30T02:30:00+02:00"), "Europe/Paris", { value: 1, unit: "days" }).toISOString(),
+            quiet: m.applyQuietHours(d("2026-06-08T22:00:00+02:00"), d("2026-06-09T08:59:00+02:00"), "Europe/Paris", { start: "21:00", end: "08:00" }).toISOString(),
+            notifies: m.notifiesPractitioner("cancel", d("2026-06-08T14:00:00+02:00"), d("2026-06-09T12:00:00+02:00")),
+            survey: m.surveyInstant(d("2026-06-09T21:00:00+02:00"), "Europe/Paris").toISOString(),
+            code,
+          };
+        })()`,
       );
-      // One build's ESM and CJS expose the same names, every SPEC §9 name among them. Not compared with the sources: a
-      // dist not rebuilt yet after a new export would turn a test run that needs no build red.
-      expect(out.cjs.names).toEqual(out.esm.names);
-      const names = expect.arrayContaining([
-        "reminderInstant",
-        "applyQuietHours",
-        "notifiesPractitioner",
-        "surveyInstant",
-      ]);
+      expectDistNames(out, ["reminderInstant", "applyQuietHours", "notifiesPractitioner", "surveyInstant"]);
       for (const kind of ["esm", "cjs"] as const) {
-        expect(out[kind].file).toMatch(kind === "esm" ? /\/dist\/index\.js$/ : /\/dist\/index\.cjs$/);
-        expect(out[kind].names).toEqual(names);
         expect(out[kind]).toEqual({
           file: out[kind].file,
-          names,
+          names: out[kind].names,
           reminder: "2026-03-29T01:30:00.000Z",
           quiet: "2026-06-08T19:00:00.000Z",
           notifies: true,

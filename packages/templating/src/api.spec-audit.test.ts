@@ -2,13 +2,12 @@
 // integrator would, and checked against the spec (R-22…R-25) and the seeds ([000], [002]). Rules already pinned by
 // the unit tests beside the code are not repeated here; these are the edges and the root/dist wiring.
 
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { RappelError } from "@rappel/core";
 import * as root from "@rappel/templating";
 import { compileTemplate, type MacroContext, smsInfo, TemplateError, transliterateToGsm } from "@rappel/templating";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { distBuilt, expectDistNames, probeDist } from "../../../scripts/dist-probe.js";
 
 const SPEC_NAMES = ["smsInfo", "transliterateToGsm", "compileTemplate", "TemplateError"] as const;
 
@@ -35,43 +34,28 @@ describe("SPEC §9 names at the package root", () => {
     });
   });
 
-  // A plain `node` child (no "@rappel/source" condition): the package name resolves to dist/index.js for import and
-  // dist/index.cjs for require, exactly as in an integrator's project.
+  // The built dist, as an integrator's project loads it (ESM and CJS): the same answers as the sources.
   const pkgDir = fileURLToPath(new URL("..", import.meta.url));
-  const built = existsSync(`${pkgDir}/dist/index.js`) && existsSync(`${pkgDir}/dist/index.cjs`);
-  it.skipIf(!built)(
+  it.skipIf(!distBuilt(pkgDir))(
     "the built dist (pnpm build): ESM and CJS expose the sources' names and give the same answers",
     () => {
-      const script = `
-      const require = process.getBuiltinModule("node:module").createRequire(process.cwd() + "/package.json");
-      const names = (m) => Object.keys(m).filter((k) => k !== "default" && k !== "__esModule").sort();
-      const out = {};
-      for (const [kind, m] of [["esm", await import("@rappel/templating")], ["cjs", require("@rappel/templating")]]) {
-        let thrown;
-        try { m.compileTemplate("{{client.fistName}}", { channel: "sms" }); } catch (e) { thrown = e instanceof m.TemplateError && e.suggestion; }
-        out[kind] = {
-          file: kind === "cjs" ? require.resolve("@rappel/templating") : import.meta.resolve("@rappel/templating"),
-          names: names(m),
-          info: m.smsInfo("${"ê".repeat(66)}😀"),
-          translit: m.transliterateToGsm("l’hôpital"),
-          render: m.compileTemplate("{{appointment.startDate}} à {{appointment.startTime}}", { channel: "sms" })
-            .render({ appointment: { start: new Date("2026-06-09T10:00:00Z"), timeZone: "Europe/Paris" } }),
-          thrown,
-        };
-      }
-      process.stdout.write(JSON.stringify(out));`;
-      const env = { ...process.env };
-      delete env.NODE_OPTIONS;
-      const out = JSON.parse(
-        execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: pkgDir, env, encoding: "utf8" }),
+      const out = probeDist(
+        pkgDir,
+        "@rappel/templating",
+        `(() => {
+          let thrown;
+          try { m.compileTemplate("{{client.fistName}}", { channel: "sms" }); } catch (e) { thrown = e instanceof m.TemplateError && e.suggestion; }
+          return {
+            info: m.smsInfo("${"ê".repeat(66)}😀"),
+            translit: m.transliterateToGsm("l’hôpital"),
+            render: m.compileTemplate("{{appointment.startDate}} à {{appointment.startTime}}", { channel: "sms" })
+              .render({ appointment: { start: new Date("2026-06-09T10:00:00Z"), timeZone: "Europe/Paris" } }),
+            thrown,
+          };
+        })()`,
       );
-      // One build's ESM and CJS expose the same names, every SPEC §9 name among them. Not compared with the sources: a
-      // dist not rebuilt yet after a new export would turn a test run that needs no build red.
-      expect(out.cjs.names).toEqual(out.esm.names);
-      const names = expect.arrayContaining([...SPEC_NAMES]);
+      expectDistNames(out, SPEC_NAMES);
       for (const kind of ["esm", "cjs"] as const) {
-        expect(out[kind].file).toMatch(kind === "esm" ? /\/dist\/index\.js$/ : /\/dist\/index\.cjs$/);
-        expect(out[kind].names).toEqual(names);
         expect(out[kind]).toMatchObject({
           info: info("UCS-2", 68, 1, 70, 2),
           translit: "l'hopital",
