@@ -239,13 +239,19 @@ describe("migrations", () => {
   });
 });
 
+/** A new schema with migrations 1–3 applied (as a storage of that version left it), and migration 4 to run. */
+async function atMigration3(prefix: string, poolSize: number) {
+  const schema = uniqueSchema(prefix);
+  const pool = newPool(poolSize);
+  await pool.query(`CREATE SCHEMA "${schema}"`);
+  const [m1, m2, m3, m4] = postgresMigrations(schema);
+  for (const m of [m1!, m2!, m3!]) await pool.query(m.sql);
+  return { schema, pool, m4: m4! };
+}
+
 describe("migration 4 (send-lookups)", () => {
   it("finds the sends written before it, and those an earlier version writes after it", async () => {
-    const schema = uniqueSchema("m4");
-    const pool = newPool(2);
-    await pool.query(`CREATE SCHEMA "${schema}"`);
-    const [m1, m2, m3, m4] = postgresMigrations(schema);
-    for (const m of [m1!, m2!, m3!]) await pool.query(m.sql);
+    const { schema, pool, m4 } = await atMigration3("m4", 2);
     // Sends written under migration 3 (as the storage of that version did): one of them with a newer plan waiting
     // for its claim to end, for another appointment and contact.
     const storage = createPostgresStorage({ pool, schema, migrate: false });
@@ -258,7 +264,7 @@ describe("migration 4 (send-lookups)", () => {
        WHERE key = $1`,
       ["k000005", new Date(now.getTime() + 60_000)],
     );
-    await pool.query(m4!.sql);
+    await pool.query(m4.sql);
     expect((await storage.listSends("s1", { appointmentId: "r2" })).map((s) => s.key)).toEqual(["k000002"]);
     expect((await storage.listSends("s1", { contactId: "c3" })).map((s) => s.key)).toEqual(["k000003"]);
     const { rows } = await pool.query(
@@ -287,11 +293,7 @@ describe("migration 4 (send-lookups)", () => {
 
 describe("migration 4 while a send is being written", () => {
   it("waits for the writer, so the send it commits meanwhile is found by its appointment and contact", async () => {
-    const schema = uniqueSchema("m4w");
-    const pool = newPool(3);
-    await pool.query(`CREATE SCHEMA "${schema}"`);
-    const [m1, m2, m3, m4] = postgresMigrations(schema);
-    for (const m of [m1!, m2!, m3!]) await pool.query(m.sql);
+    const { schema, pool, m4 } = await atMigration3("m4w", 3);
     const storage = createPostgresStorage({ pool, schema, migrate: false });
     const now = new Date();
     await storage.upsertPlanned("s1", plan("s1", 2, new Date(now.getTime() + 3_600_000)), now);
@@ -303,7 +305,7 @@ describe("migration 4 while a send is being written", () => {
          to_jsonb((SELECT s FROM "${schema}".sends s WHERE key = 'k000000'))
            || '{"key":"late","appointment_id":"r70","contact_id":"c70"}')`,
     );
-    const migrating = pool.query(m4!.sql);
+    const migrating = pool.query(m4.sql);
     await sleep(300);
     await writer.query("COMMIT");
     writer.release();

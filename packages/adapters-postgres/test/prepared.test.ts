@@ -28,16 +28,7 @@ async function dispatch(preparedStatements: boolean | undefined) {
     });
     await storage.upsertPlanned(
       "s1",
-      [0, 1, 2].map((i) => ({
-        key: `k${i}`,
-        structureId: "s1",
-        accountId: "a1",
-        kind: "reminder" as const,
-        channel: "sms" as const,
-        recipient: { type: "contact" as const, id: `c${i}`, address: `+3361234000${i}` },
-        sendAt: new Date(T.getTime() - 60_000 + i * 1000),
-        data: { i },
-      })),
+      [0, 1, 2].map((i) => dueSms(`k${i}`, i)),
       T,
     );
     const claims = await storage.claimDue({ now: T, limit: 10, leaseMs: 30_000, owner: "w" });
@@ -103,16 +94,7 @@ describe("array parameters", () => {
       const odd = ['échec ☎ 😀 "quote" {brace}, comma \\ back', "", "NULL", "a\tb\nc"];
       await storage.upsertPlanned(
         "s1",
-        odd.map((_, i) => ({
-          key: `k${i} ${odd[i]}`,
-          structureId: "s1",
-          accountId: "a1",
-          kind: "reminder" as const,
-          channel: "sms" as const,
-          recipient: { type: "contact" as const, id: `c${i}`, address: `+3361234000${i}` },
-          sendAt: new Date(T.getTime() - 60_000 + i * 1000),
-          data: { i },
-        })),
+        odd.map((_, i) => dueSms(`k${i} ${odd[i]}`, i)),
         T,
       );
       const claims = await storage.claimDue({ now: T, limit: 10, leaseMs: 30_000, owner: "w" });
@@ -139,3 +121,17 @@ describe("array parameters", () => {
     }
   });
 });
+
+/** The `i`-th SMS reminder of structure s1, due a minute before T (in key order). */
+function dueSms(key: string, i: number) {
+  return {
+    key,
+    structureId: "s1",
+    accountId: "a1",
+    kind: "reminder" as const,
+    channel: "sms" as const,
+    recipient: { type: "contact" as const, id: `c${i}`, address: `+3361234000${i}` },
+    sendAt: new Date(T.getTime() - 60_000 + i * 1000),
+    data: { i },
+  };
+}
