@@ -247,7 +247,7 @@ export function makeCtx(
     smsTo,
     smsWhy,
     smsLead: smsTo === undefined ? undefined : prefs?.sms?.leadTime,
-    covered: existing === undefined ? undefined : coveredSms(existing),
+    covered: existing === undefined || existing.length === 0 ? undefined : coveredSms(existing),
     subject: undefined,
     subjectInfo: undefined,
     other: undefined,
@@ -267,8 +267,9 @@ function dateAt(ctx: Ctx, ms: number): Date {
   return d;
 }
 
-function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>> {
-  const covered = new Map<string, Set<string>>();
+/** `slot` → `id@startISO` of the SMS reminders already out; `undefined` when there are none (no map to make). */
+function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>> | undefined {
+  let covered: Map<string, Set<string>> | undefined;
   for (const e of existing) {
     if (e.kind !== "reminder" || e.channel !== "sms") continue;
     const state = stateOf(e.status);
@@ -277,6 +278,7 @@ function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>>
     const ids = e.data.appointmentIds;
     const starts = e.data.appointmentStarts;
     if (typeof slot !== "string" || !Array.isArray(ids) || !Array.isArray(starts)) continue;
+    covered ??= new Map();
     let set = covered.get(slot);
     if (!set) {
       set = new Set();
@@ -1258,8 +1260,10 @@ export function planAppointmentEvent(input: PlanAppointmentEventInput): PlanResu
     addScope(draft, { appointmentId: appointment.id, kinds: CONTACT_KINDS });
     draft.scopesWithoutExisting = true;
   } else {
-    // Only meaningful against stored sends: without them nothing is cancelled for a create or a confirmation.
-    if (input.existing !== undefined) addScope(draft, { appointmentId: appointment.id, kinds: STEADY_KINDS });
+    // Only meaningful against stored sends: without them (none known, or none stored) nothing is cancelled for a
+    // create or a confirmation.
+    if (input.existing !== undefined && input.existing.length > 0)
+      addScope(draft, { appointmentId: appointment.id, kinds: STEADY_KINDS });
   }
   return finish(draft, input.existing);
 }

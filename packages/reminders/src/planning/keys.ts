@@ -58,10 +58,27 @@ export function isoString(ms: number): string {
     }
     return dayText(days) + end;
   }
-  const hm = minuteText(minute);
   const sec = Math.floor(ms2 / 1000);
+  if (ms2 === sec * 1000) return dayText(days) + secondEnd(minute * 60 + sec);
+  const hm = minuteText(minute);
   // biome-ignore lint/style/useTemplate: `+` on strings skips the ToString call per piece a template compiles to
   return dayText(days) + hm + ":" + p2(sec) + "." + p3(ms2 - sec * 1000) + "Z";
+}
+
+// `HH:mm:ss.000Z` per second of the day for whole-second instants, direct-mapped (2,048 entries, tagged with the
+// second): starts booked to the second, spread over the day, then also cost one concatenation.
+const SECOND_SLOTS = 2048;
+const secondTags = new Int32Array(SECOND_SLOTS).fill(-1);
+const secondTexts: string[] = new Array<string>(SECOND_SLOTS).fill("");
+
+function secondEnd(second: number): string {
+  const slot = second & (SECOND_SLOTS - 1);
+  if (secondTags[slot] === second) return secondTexts[slot]!;
+  const minute = Math.floor(second / 60);
+  const text = `${minuteText(minute)}:${p2(second - minute * 60)}.000Z`;
+  secondTags[slot] = second;
+  secondTexts[slot] = text;
+  return text;
 }
 
 /** `HH:mm` of a minute of the day (cached). */

@@ -108,6 +108,11 @@ export function finish(draft: Draft, existing: readonly ExistingSend[] | undefin
     if (draft.cancelKeys.length > 0) cancel.push({ keys: uniq(draft.cancelKeys) });
     return { plan: draft.plan, cancel, skipped: draft.skipped };
   }
+  if (existing !== undefined && existing.length === 0 && distinctKeys(draft.plan, draft.skipped)) {
+    // Nothing stored yet (the usual creation): everything planned is new, nothing is there to cancel, and no key is
+    // repeated, so the general path below would return the draft's own lists, without its maps and sets.
+    return { plan: draft.plan, cancel: [], skipped: draft.skipped };
+  }
   const planned = new Map<string, PlannedSend>();
   for (const s of draft.plan) if (!planned.has(s.key)) planned.set(s.key, s);
   const skippedByKey = new Map<string, SkippedSend>();
@@ -147,6 +152,21 @@ export function finish(draft: Draft, existing: readonly ExistingSend[] | undefin
     if (explicit.has(e.key) || inScope(e, draft.scopes)) keys.push(e.key);
   }
   return { plan, cancel: keys.length > 0 ? [{ keys: uniq(keys) }] : [], skipped };
+}
+
+/**
+ * Whether no key repeats across the planned and skipped sends, checked pairwise on small drafts (an event plans a
+ * few sends); a larger draft answers `false` and takes the general path, which removes repeats.
+ */
+function distinctKeys(plan: readonly PlannedSend[], skipped: readonly SkippedSend[]): boolean {
+  const n = plan.length;
+  const total = n + skipped.length;
+  if (total > 16) return false;
+  for (let i = 0; i < total; i++) {
+    const key = i < n ? plan[i]!.key : skipped[i - n]!.key;
+    for (let j = i + 1; j < total; j++) if ((j < n ? plan[j]!.key : skipped[j - n]!.key) === key) return false;
+  }
+  return true;
 }
 
 function uniq(keys: string[]): string[] {
