@@ -47,6 +47,9 @@ const pad4 = (n: number): string => (n >= 1000 ? `${n}` : n >= 0 ? `000${n}`.sli
 /** Compiles a date-fns pattern (numeric subset: y M d H h m a, quoted literals) into a formatter of local fields. */
 function compilePattern(pattern: string, locale: Locale): FieldFormatter {
   const parts: FieldFormatter[] = [];
+  // Which fields the pattern reads: the memo below compares only those.
+  let readsDay = false;
+  let readsMinute = false;
   const am = asciiSpaces(String(locale.localize.dayPeriod("am", { width: "abbreviated" })));
   const pm = asciiSpaces(String(locale.localize.dayPeriod("pm", { width: "abbreviated" })));
   let i = 0;
@@ -65,24 +68,31 @@ function compilePattern(pattern: string, locale: Locale): FieldFormatter {
     i = j;
     switch (ch) {
       case "y":
+        readsDay = true;
         parts.push(n === 2 ? (f) => pad2(f.year % 100) : n >= 4 ? (f) => pad4(f.year) : (f) => `${f.year}`);
         break;
       case "M":
+        readsDay = true;
         parts.push(n >= 2 ? (f) => pad2(f.month) : (f) => `${f.month}`);
         break;
       case "d":
+        readsDay = true;
         parts.push(n >= 2 ? (f) => pad2(f.day) : (f) => `${f.day}`);
         break;
       case "H":
+        readsMinute = true;
         parts.push(n >= 2 ? (f) => pad2(f.hour) : (f) => `${f.hour}`);
         break;
       case "h":
+        readsMinute = true;
         parts.push(n >= 2 ? (f) => pad2(f.hour % 12 || 12) : (f) => `${f.hour % 12 || 12}`);
         break;
       case "m":
+        readsMinute = true;
         parts.push((f) => pad2(f.minute));
         break;
       case "a":
+        readsMinute = true;
         parts.push((f) => (f.hour < 12 ? am : pm));
         break;
       default: {
@@ -91,14 +101,37 @@ function compilePattern(pattern: string, locale: Locale): FieldFormatter {
       }
     }
   }
+  let format: FieldFormatter;
   if (parts.length === 3) {
     const [a, b, c] = parts as [FieldFormatter, FieldFormatter, FieldFormatter];
-    return (f) => a(f) + b(f) + c(f);
+    format = (f) => a(f) + b(f) + c(f);
+  } else {
+    format = (f) => {
+      let s = "";
+      for (const p of parts) s += p(f);
+      return s;
+    };
   }
+  return lastValueMemo(format, readsDay, readsMinute);
+}
+
+/**
+ * A formatter that returns its last text again when the fields it reads are the same: sends are rendered in due
+ * order, so consecutive renders mostly show the same date and often the same time. The day and the minute are
+ * compared as two small integers (one number would exceed the small-integer range and be boxed on each change).
+ */
+function lastValueMemo(format: FieldFormatter, readsDay: boolean, readsMinute: boolean): FieldFormatter {
+  let lastDay = -1;
+  let lastMinute = -1;
+  let last = "";
   return (f) => {
-    let s = "";
-    for (const p of parts) s += p(f);
-    return s;
+    const day = readsDay ? f.year * 416 + f.month * 32 + f.day : 0;
+    const minute = readsMinute ? f.hour * 60 + f.minute : 0;
+    if (day === lastDay && minute === lastMinute) return last;
+    last = format(f);
+    lastDay = day;
+    lastMinute = minute;
+    return last;
   };
 }
 
