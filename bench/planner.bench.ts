@@ -7,7 +7,8 @@
 //
 // The same run then measures the built dist (`pnpm build` first; what integrators run): a child process loads
 // packages/core/dist and packages/reminders/dist without the @rappel/source condition, times the cold and warm
-// rounds with its own floor, and reports a checksum of its first 2,000 plans' JSON, compared with the sources' here.
+// rounds with its own floor, and reports a checksum of its first 2,000 plans' JSON (each also planned with
+// `existing: []`), compared with the sources' here.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
@@ -171,6 +172,13 @@ for (let i = 0; i < 2_000; i++) {
   const a = JSON.stringify(planAppointmentEvent(inputs.at(i)));
   const b = JSON.stringify(naive(raw[i]!));
   if (a !== b) throw new Error(`results differ at event ${i}`);
+  // With no stored sends (the engine's creation): the same sends and skips, nothing to cancel.
+  const none = planAppointmentEvent({ ...inputs.at(i), existing: [] });
+  const known = JSON.parse(a) as { plan: unknown; skipped: unknown };
+  if (none.cancel.length > 0 || JSON.stringify(none.plan) !== JSON.stringify(known.plan)) {
+    throw new Error(`existing: [] plans differently at event ${i}`);
+  }
+  if (JSON.stringify(none.skipped) !== JSON.stringify(known.skipped)) throw new Error(`skips differ at event ${i}`);
 }
 let sends = 0;
 let skipped = 0;
@@ -241,7 +249,11 @@ async function allocatedPerEvent(n: number): Promise<number> {
 const bytesPerEvent = await allocatedPerEvent(50_000);
 // Checksum of the first 2,000 plans' JSON: the sources and the dist must plan the same bytes.
 const planHash = createHash("sha256");
-for (let i = 0; i < 2_000; i++) planHash.update(JSON.stringify(planAppointmentEvent(inputs.at(i))));
+// The same events planned against an empty list of stored sends (the engine's path) are in the checksum too.
+for (let i = 0; i < 2_000; i++) {
+  planHash.update(JSON.stringify(planAppointmentEvent(inputs.at(i))));
+  planHash.update(JSON.stringify(planAppointmentEvent({ ...inputs.at(i), existing: [] })));
+}
 const planChecksum = planHash.digest("hex").slice(0, 16);
 const medianOf = (l: { wall: number; cpu: number }[]) => {
   const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
