@@ -65,6 +65,7 @@ async function main() {
   const server = await acquireServer();
   const admin = new pg.Pool({ connectionString: server.url, max: 1 });
   const pool = new pg.Pool({ connectionString: server.url, max: 1 });
+  const hold = new pg.Pool({ connectionString: server.url, max: 1 });
   try {
     await admin.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     // Planning time too (a statement that gets a custom plan at each execution pays it per batch).
@@ -94,6 +95,26 @@ async function main() {
     const rounds: Round[] = [];
     for (let r = 0; r < ROUNDS; r++)
       for (const { name, storage } of storages) {
+        // ROUND_SQL="<round>:<sql>": SQL run before that round (e.g. "2:ANALYZE {s}.sends", what autoanalyze does
+        // mid-run), to see what it changes in the rounds after it.
+        const [at, ...sql] = (process.env.ROUND_SQL ?? "").split(":");
+        if (sql.length > 0 && Number(at) === r && name === storages[0]!.name)
+          await admin.query(sql.join(":").replaceAll("{s}", SCHEMA));
+        // HOLD_SNAPSHOT_ROUND=<round>: another session holds a snapshot during that round (as an ANALYZE, a report or
+        // a dump does), so no row version the round makes dead can be pruned nor its index entry skipped.
+        const holder = Number(process.env.HOLD_SNAPSHOT_ROUND ?? -1) === r ? await hold.connect() : undefined;
+        if (holder !== undefined)
+          await holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM pg_class");
+        // DURING_ROUND="<round>:<sql>": that SQL runs in another session while the round runs (e.g. an ANALYZE, whose
+        // snapshot is held as long as it samples the table); its server CPU is not in the round's.
+        const [dAt, ...dSql] = (process.env.DURING_ROUND ?? "").split(":");
+        const during =
+          dSql.length > 0 && Number(dAt) === r && name === storages[0]!.name
+            ? (async (t) => {
+                await hold.query(dSql.join(":").replaceAll("{s}", SCHEMA));
+                console.log(`round ${r}: DURING_ROUND took ${(performance.now() - t).toFixed(0)} ms`);
+              })(performance.now())
+            : undefined;
         await admin.query("SELECT pg_stat_statements_reset()");
         const wal0 = (await admin.query("SELECT pg_current_wal_lsn() AS l")).rows[0].l as string;
         const c0 = cpu();
@@ -151,6 +172,11 @@ async function main() {
         }
         const own = process.cpuUsage(own0);
         const serverCpu = cpu() - c0;
+        if (during !== undefined) await during;
+        if (holder !== undefined) {
+          await holder.query("COMMIT");
+          holder.release();
+        }
         const wal = (await admin.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS b", [wal0]))
           .rows[0].b;
         const { rows } = await admin.query(
@@ -178,8 +204,9 @@ async function main() {
           })),
         });
         const last = rounds.at(-1)!;
+        const claim = last.statements.find((x) => x.q.startsWith("WITH resolved"));
         console.log(
-          `round ${r} ${name}: ${sent} sent, server ${last.serverUs.toFixed(1)} µs/send, adapter+driver ${last.clientUs.toFixed(1)} µs/send`,
+          `round ${r} ${name}: ${sent} sent, server ${last.serverUs.toFixed(1)} µs/send, adapter+driver ${last.clientUs.toFixed(1)} µs/send, claim ${claim?.execUs.toFixed(1)} µs and ${claim?.buffers.toFixed(1)} buffers a send`,
         );
       }
     const median = (xs: number[]) => {
@@ -227,6 +254,7 @@ async function main() {
     for (const s of storages) await s.storage.close();
   } finally {
     await pool.end();
+    await hold.end();
     await admin.end();
     await releaseServer();
   }

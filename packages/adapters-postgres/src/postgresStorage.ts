@@ -120,7 +120,7 @@ export interface PostgresStorageOptions {
  * @example
  * ```ts
  * const storage: PostgresStorage = createPostgresStorage({ pool });
- * await storage.migrate(); //=> [1, 2, 3, 4] the first time, [] afterwards
+ * await storage.migrate(); //=> [1, 2, 3, 4, 5] the first time, [] afterwards
  * storage.capabilities //=> { persistent: true, multiProcess: true }
  * ```
  */

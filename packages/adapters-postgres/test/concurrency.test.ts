@@ -219,7 +219,7 @@ describe("migrations", () => {
     const schema = uniqueSchema("mg");
     const starters = Array.from({ length: 5 }, () => createPostgresStorage({ pool: newPool(2), schema }));
     const results = await Promise.all(starters.map((s) => s.migrate()));
-    expect(results.filter((r) => r.length > 0)).toEqual([[1, 2, 3, 4]]);
+    expect(results.filter((r) => r.length > 0)).toEqual([[1, 2, 3, 4, 5]]);
     expect(await starters[0]!.migrate()).toEqual([]);
     const pool = newPool(2);
     const { rows } = await pool.query(`SELECT version, name FROM "${schema}".migrations`);
@@ -228,6 +228,7 @@ describe("migrations", () => {
       { version: 2, name: "inbox" },
       { version: 3, name: "sends-fillfactor" },
       { version: 4, name: "send-lookups" },
+      { version: 5, name: "queue-statistics" },
     ]);
     // A host running the SQL text in its own tool gets a working storage with migrate: false.
     const own = uniqueSchema("own");
@@ -312,6 +313,41 @@ describe("migration 4 while a send is being written", () => {
     await migrating;
     expect((await storage.listSends("s1", { appointmentId: "r70" })).map((s) => s.key)).toEqual(["late"]);
     expect((await storage.listSends("s1", { contactId: "c70" })).map((s) => s.key)).toEqual(["late"]);
+  });
+});
+
+describe("migration 5 (queue-statistics)", () => {
+  it("upgrades a schema at migration 4 with its sends; every column of the queue tables gets the short sample", async () => {
+    const schema = uniqueSchema("m5");
+    const pool = newPool(2);
+    await pool.query(`CREATE SCHEMA "${schema}"`);
+    const migrations = postgresMigrations(schema);
+    for (const m of migrations.slice(0, 4)) await pool.query(m.sql);
+    await pool.query(
+      `CREATE TABLE "${schema}".migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    for (const m of migrations.slice(0, 4))
+      await pool.query(`INSERT INTO "${schema}".migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+    // Sends written by a storage of the version before (its schema ends at migration 4).
+    const storage = createPostgresStorage({ pool, schema, migrate: false });
+    const now = new Date();
+    await storage.upsertPlanned("s1", plan("s1", 3, new Date(now.getTime() - 1000)), now);
+    expect(await storage.migrate()).toEqual([5]);
+    // Every column, so that ANALYZE samples 3,000 rows (300 x the largest target): a column added later without its
+    // own target would bring the default sample back.
+    const { rows } = await pool.query(
+      `SELECT c.relname, a.attname, a.attstattarget FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       WHERE c.relnamespace = $1::regnamespace AND c.relname IN ('sends', 'journal', 'send_appointments', 'send_contacts')
+         AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped`,
+      [`"${schema}"`],
+    );
+    expect(rows.length).toBe(34 + 13 + 3 + 3);
+    expect(rows.filter((r) => r.attstattarget !== 10)).toEqual([]);
+    // Running it again changes nothing; the sends are still there and claimable.
+    await pool.query(migrations[4]!.sql);
+    await pool.query(`ANALYZE "${schema}".sends`);
+    const claims = await storage.claimDue({ now, limit: 10, leaseMs: 10_000, owner: "w" });
+    expect(claims.map((c) => c.send.key).sort()).toEqual(["k000000", "k000001", "k000002"]);
   });
 });
 
