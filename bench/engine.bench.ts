@@ -491,17 +491,17 @@ try {
 console.log("smtp", smtpResult);
 
 /**
- * The figures of the run at the start of this round, at 702ea68 (2026-11-23T11:32Z, sources through tsx, load
- * average 1.9-2.2; its dist: 28,932 end to end). The long-lived engine was not measured then.
+ * The figures of the previous committed run, at b691e0a (2026-11-23T12:56Z, sources through tsx, load average
+ * 1.5-2.4; its dist: 27,196 end to end on a fresh engine, 35,500 on a long-lived one).
  */
 const PREVIOUS = {
-  endToEndPerCpuSec: 28681,
-  planPerCpuSec: 69754,
-  deliverPerCpuSec: 48936,
-  deliveryAlonePerCpuSec: 98876,
-  deliverySinglePerCpuSec: 89048,
-  heapSms: 577,
-  heapEmail: 477,
+  endToEndPerCpuSec: 33754,
+  planPerCpuSec: 74932,
+  deliverPerCpuSec: 62385,
+  deliveryAlonePerCpuSec: 88770,
+  deliverySinglePerCpuSec: 65285,
+  heapSms: 576,
+  heapEmail: 472,
 };
 
 /** The A/B table (dist, interleaved pairs), or nothing when no baseline was given. */
@@ -596,8 +596,8 @@ of ${ROUNDS} rounds each (load average ${loadAtStart} at the start, ${results.lo
 twice in the same run: on the **dist** bundles (\`pnpm build\`; what integrators run; a child process without the
 source condition, load average ${d === undefined ? "–" : `${d.loadAverage[0]} → ${d.loadAverage[1]}`}) and on the TypeScript **sources** through tsx (as
 the tests run; tsx adds a keepNames \`__name(...)\` wrapper to every named function; load average
-${sources.loadAverage[0]} → ${sources.loadAverage[1]}). **The target is read on the dist.** "Before": the run of 2026-11-23T11:32Z
-at 702ea68 (sources, load 1.9–2.2; its dist: 28,932 end to end). A **fresh engine** is made for each round of the first
+${sources.loadAverage[0]} → ${sources.loadAverage[1]}). **The target is read on the dist.** "Before": the previous committed run,
+2026-11-23T12:56Z at b691e0a (sources, load 1.5–2.4; its dist: 27,196 fresh, 35,500 long-lived). A **fresh engine** is made for each round of the first
 three rows (as before); the **long-lived engine** rows run ${ll.rounds} rounds of ${ll.sends} fresh sends on one engine and
 storage after a first round, and give the median round: a fresh engine compiles its hot functions again (they are
 closures of that engine, whose optimized code died with the previous engine at the collection before the round).
