@@ -8,15 +8,18 @@
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import {
-  type Appointment,
-  type Contact,
-  createManualClock,
-  type SmsMessage,
-  type Transport,
-} from "../packages/core/src/index.js";
-import { createMemoryDataSource, createRappel } from "../packages/reminders/src/index.js";
+import type { Appointment, Contact, SmsMessage, Transport } from "../packages/core/src/index.js";
 import { benchMobile, seedBenchWorld } from "./bench-world.js";
+
+// RAPPEL_BENCH_DIST=1: the built bundles (`pnpm build`; what integrators run, started without the @rappel/source
+// condition, so the bundles import each other too); otherwise the TypeScript sources through tsx.
+const DIST = process.env.RAPPEL_BENCH_DIST === "1";
+const { createManualClock }: typeof import("../packages/core/src/index.js") = await import(
+  DIST ? "../packages/core/dist/index.js" : "../packages/core/src/index.js"
+);
+const { createMemoryDataSource, createRappel }: typeof import("../packages/reminders/src/index.js") = await import(
+  DIST ? "../packages/reminders/dist/index.js" : "../packages/reminders/src/index.js"
+);
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -36,7 +39,8 @@ const more = (claimed: number) => (quota === 0 || claimed < quota) && performanc
 // RAPPEL_BENCH_STORAGE: another copy of the adapter's sources to run instead (an A/B against an earlier revision, as
 // in bench/postgres-steps.ts).
 const { createPostgresStorage } = (await import(
-  process.env.RAPPEL_BENCH_STORAGE ?? "../packages/adapters-postgres/src/index.js"
+  process.env.RAPPEL_BENCH_STORAGE ??
+    (DIST ? "../packages/adapters-postgres/dist/index.js" : "../packages/adapters-postgres/src/index.js")
 )) as typeof import("../packages/adapters-postgres/src/index.js");
 const pkgRequire = createRequire(new URL("../packages/adapters-postgres/package.json", import.meta.url));
 

@@ -9,11 +9,12 @@
 // 4. PGlite in-process: 10,000 appointments' sends planned and dispatched, sends/s and RSS, with V8's default
 //    WebAssembly compilers and with Liftoff only.
 // Run: node --conditions=@rappel/source --expose-gc --import tsx bench/postgres.bench.ts (or `pnpm bench postgres`).
+// The engine workers run the built dist bundles when they exist (RAPPEL_BENCH_DIST=0: the sources through tsx).
 // Quick looks: --e2e [--pgboss], --loops, --latency; RAPPEL_BENCH_SENDS, RAPPEL_BENCH_BATCH, RAPPEL_BENCH_CONCURRENCY;
 // RAPPEL_PG_STATEMENTS=1 prints pg_stat_statements, RAPPEL_BENCH_SAMPLE=1 samples pg_stat_activity,
 // RAPPEL_BENCH_PROFILE=<dir> writes the workers' CPU profiles.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { join } from "node:path";
@@ -165,6 +166,17 @@ interface WorkerResult {
   sample?: string;
 }
 
+/**
+ * Whether the engine workers run the built `dist/` bundles (what integrators install; the default once `pnpm build`
+ * has run) or the TypeScript sources through tsx (RAPPEL_BENCH_DIST=0, or no build).
+ */
+const WORKER_DIST =
+  process.env.RAPPEL_BENCH_DIST !== undefined
+    ? process.env.RAPPEL_BENCH_DIST === "1"
+    : ["core", "reminders", "adapters-postgres"].every((p) =>
+        existsSync(new URL(`../packages/${p}/dist/index.js`, import.meta.url)),
+      );
+
 /** Runs 2 worker processes of bench/postgres-worker.ts in `mode` against `schema`; returns their figures. */
 async function runWorkers(
   url: string,
@@ -182,7 +194,7 @@ async function runWorkers(
     const child = spawn(
       process.execPath,
       [
-        "--conditions=@rappel/source",
+        ...(WORKER_DIST ? [] : ["--conditions=@rappel/source"]),
         ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
         "--import",
         "tsx",
@@ -192,6 +204,7 @@ async function runWorkers(
         env: {
           ...process.env,
           MODE: mode,
+          RAPPEL_BENCH_DIST: WORKER_DIST ? "1" : "0",
           DATABASE_URL: url,
           SCHEMA: schema,
           OWNER: `bench-${w}`,
@@ -765,7 +778,7 @@ Run: \`node --conditions=@rappel/source --expose-gc --import tsx bench/postgres.
 ## End to end: the engine in 2 worker processes, and pg-boss on the same server in the same run
 
 Due SMS reminders in one PostgreSQL table. Each of 2 worker processes runs the real engine (\`createRappel\` from
-\`@rappel/reminders\`) on \`createPostgresStorage\` (${concurrency} \`runDue({ limit })\` loops), a memory data source
+\`@rappel/reminders\`, ${WORKER_DIST ? "on the built dist bundles, as integrators run them (`RAPPEL_BENCH_DIST=0`: the sources through tsx)" : "on the TypeScript sources through tsx (no build, or `RAPPEL_BENCH_DIST=0`)"}) on \`createPostgresStorage\` (${concurrency} \`runDue({ limit })\` loops), a memory data source
 (contacts and appointments made on demand) and a record-only SMS transport: claim, load the data, render the SMS,
 check opt-outs, hand off (\`beginSendMany\`), send, record the outcomes (\`completeMany\`), journal and count usage.
 pg-boss ${bossVersion}: the same number of jobs in one queue, 2 worker processes of ${concurrency} \`fetch({ batchSize })\` +
