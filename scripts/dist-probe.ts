@@ -1,6 +1,7 @@
-// For the spec-audit tests (packages/*/src/*.spec-audit.test.ts): load a package's built dist the way an
-// integrator's project does and read some answers from its ESM and CJS entries. scripts/check-consumer.mjs checks
-// the types and export names of every package after a build; these probes check what the promised functions answer.
+// What the spec-audit tests (packages/*/src/*.spec-audit.test.ts) share: load a package's built dist the way an
+// integrator's project does and read some answers from its ESM and CJS entries; catch what a call throws.
+// scripts/check-consumer.mjs checks the types and export names of every package after a build; these probes check
+// what the promised functions answer.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { expect } from "vitest";
@@ -44,4 +45,14 @@ export function expectDistNames(out: { esm: DistAnswers; cjs: DistAnswers }, pro
   expect(out.cjs.file).toMatch(/\/dist\/index\.cjs$/);
   expect(out.cjs.names).toEqual(out.esm.names);
   expect(out.esm.names).toEqual(expect.arrayContaining([...promised]));
+}
+
+/** Runs `fn` and returns what it threw (fails the test when it returns instead). */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a throw");
 }

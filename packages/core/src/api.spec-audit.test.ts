@@ -5,17 +5,7 @@ import { fileURLToPath } from "node:url";
 import * as root from "@rappel/core";
 import { RappelError, resolveOptions, resolveSignature, ValidationError } from "@rappel/core";
 import { describe, expect, it } from "vitest";
-import { distBuilt, expectDistNames, probeDist } from "../../../scripts/dist-probe.js";
-
-/** Runs `fn` and returns what it threw. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
-}
+import { distBuilt, expectDistNames, probeDist, thrown } from "../../../scripts/dist-probe.js";
 
 describe("SPEC §9 names at the package root", () => {
   it("exports resolveOptions, resolveSignature and ValidationError (a RappelError)", () => {

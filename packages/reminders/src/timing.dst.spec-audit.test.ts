@@ -7,21 +7,12 @@ import { RappelError, ValidationError } from "@rappel/core";
 import * as root from "@rappel/reminders";
 import { applyQuietHours, notifiesPractitioner, reminderInstant, surveyInstant } from "@rappel/reminders";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { distBuilt, expectDistNames, probeDist } from "../../../scripts/dist-probe.js";
+import { distBuilt, expectDistNames, probeDist, thrown } from "../../../scripts/dist-probe.js";
 
 const PARIS = "Europe/Paris";
 const QUIET = { start: "21:00", end: "08:00" }; // R-18's default
 const d = (iso: string) => new Date(iso);
 const iso = (date: Date) => date.toISOString();
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("SPEC §9 names at the package root", () => {
   it("exports the four timing functions", () => {
