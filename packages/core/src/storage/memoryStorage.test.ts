@@ -1,5 +1,6 @@
 // Memory-specific behaviour. The shared conformance suite runs against the memory storage in
 // packages/adapter-tests/src/memoryStorage.conformance.test.ts (core cannot depend on adapter-tests: workspace cycle).
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PlannedSend } from "../contracts/sends.js";
 import { createMemoryStorage, MEMORY_STORAGE_DIRECT, type MemoryStorageDirectCalls } from "./memoryStorage.js";
@@ -302,6 +303,68 @@ describe("createMemoryStorage", () => {
     expect((await storage.listSends("s1", { contactId: "c2" })).map((s) => s.key)).toEqual(["k1"]);
     expect((await storage.cancel("s1", { appointmentId: "r1" }, at(0))).cancelled.map((s) => s.key)).toEqual(["k2"]);
     expect((await storage.cancel("s1", { appointmentId: "r2" }, at(0))).cancelled.map((s) => s.key)).toEqual(["k1"]);
+  });
+
+  it("reads back every contact's journal as appended, in order, from any `after`, across tenants (property)", async () => {
+    // The journal is kept in columns chained per contact; appends past 1,024 entries grow the columns.
+    const op = fc.record({
+      tenant: fc.constantFrom("s1", "s2"),
+      contactId: fc.option(fc.constantFrom("c1", "c2", "c3", "c4"), { nil: undefined }),
+      event: fc.constantFrom("planned" as const, "sent" as const, "failed" as const),
+      data: fc.option(fc.record({ n: fc.integer() }), { nil: undefined }),
+      count: fc.integer({ min: 1, max: 400 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), fc.nat(3000), async (ops, after) => {
+        const storage = createMemoryStorage();
+        const model = new Map<string, { seq: number; key: string; data: unknown }[]>();
+        let seq = 0;
+        for (const [b, o] of ops.entries()) {
+          const entries = Array.from({ length: o.count }, (_, i) => ({
+            structureId: o.tenant,
+            ...(o.contactId === undefined ? {} : { contactId: o.contactId }),
+            at: at(b),
+            event: o.event,
+            key: `k${b}.${i}`,
+            ...(o.data === undefined ? {} : { data: o.data }),
+            ...(o.event === "failed" ? { reason: "because" } : {}),
+          }));
+          const stored = await storage.appendJournal(o.tenant, entries);
+          for (const e of stored) {
+            seq++;
+            expect(e.seq).toBe(seq);
+            if (o.contactId === undefined) continue;
+            const list = model.get(`${o.tenant}/${o.contactId}`) ?? [];
+            list.push({ seq: e.seq, key: e.key!, data: o.data });
+            model.set(`${o.tenant}/${o.contactId}`, list);
+          }
+        }
+        expect(storage.inspect().stats().journal).toBe(seq);
+        for (const tenant of ["s1", "s2"])
+          for (const contactId of ["c1", "c2", "c3", "c4", "c5"]) {
+            const want = model.get(`${tenant}/${contactId}`) ?? [];
+            const all = await storage.readJournal(tenant, contactId, { limit: 1000 });
+            expect(all.map((e) => [e.seq, e.key, e.data])).toEqual(
+              want.slice(0, 1000).map((w) => [w.seq, w.key, w.data]),
+            );
+            expect(all.every((e) => e.structureId === tenant && e.contactId === contactId)).toBe(true);
+            const page = await storage.readJournal(tenant, contactId, { after, limit: 50 });
+            expect(page.map((e) => e.seq)).toEqual(
+              want
+                .filter((w) => w.seq > after)
+                .slice(0, 50)
+                .map((w) => w.seq),
+            );
+            expect(
+              storage
+                .inspect()
+                .journal(tenant, contactId)
+                .map((e) => e.seq),
+            ).toEqual(want.map((w) => w.seq));
+          }
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it("keeps a contact's sends and journal entries apart, whatever came first and wherever its sends move", async () => {

@@ -796,9 +796,10 @@ interface Tenant {
   sends: Map<string, Row>;
   byAppointment: RowIndex;
   byContact: RowIndex;
-  /** Per contact: the only entry, or every entry in append order (most contacts have a few). */
-  journal: Map<string, JRow | JRow[]>;
-  journalWithoutContact: JRow[];
+  /** Per contact: the index of its newest journal entry (the others are chained from it). */
+  journal: Map<string, number>;
+  /** Entries without a contact: their indexes. */
+  journalWithoutContact: number[];
   usage: Map<string, UsageCounters>;
   optOuts: Map<string, { optedOut: boolean; at: number }>;
 }
@@ -827,41 +828,95 @@ function emptyUsage(): UsageCounters {
 }
 
 /**
- * A stored journal entry: one flat object of a single shape per entry (the instant as epoch milliseconds, `data`
- * as JSON text), copied in once and turned into a fresh {@link JournalEntry} on every read.
+ * The stored journal, storage-wide, in columns: entry `i` has seq `i + 1`. Instants live in typed arrays and the
+ * other fields in one array each, so an entry is no object of its own (nothing per entry for the garbage collector
+ * to copy or mark but the texts it references). Each contact's entries are chained by `prev`, newest first, from
+ * the tenant's `journal` map.
  */
-class JRow {
-  constructor(
-    readonly seq: number,
-    readonly structureId: string,
-    readonly contactId: string | undefined,
-    readonly accountId: string | undefined,
-    readonly at: number,
-    readonly event: JournalEntry["event"],
-    readonly key: string | undefined,
-    readonly channel: Channel | undefined,
-    readonly kind: MessageKind | undefined,
-    readonly provider: string | undefined,
-    readonly providerMessageId: string | undefined,
-    readonly reason: string | undefined,
-    /** JSON text, or a planned instant (ms) read back as `{ sendAt: <ISO text> }` (no text kept per entry). */
-    readonly data: string | number | undefined,
-  ) {}
-}
+class JournalLog {
+  n = 0;
+  at = new Float64Array(1024);
+  /** The planned instant of an entry whose data is `{ sendAt }` (NaN: none). */
+  planned = new Float64Array(1024);
+  /** The previous entry of the same contact, or -1. */
+  prev = new Int32Array(1024);
+  readonly structureId: string[] = [];
+  readonly contactId: (string | undefined)[] = [];
+  readonly accountId: (string | undefined)[] = [];
+  readonly event: JournalEntry["event"][] = [];
+  readonly key: (string | undefined)[] = [];
+  readonly channel: (Channel | undefined)[] = [];
+  readonly kind: (MessageKind | undefined)[] = [];
+  readonly provider: (string | undefined)[] = [];
+  readonly providerMessageId: (string | undefined)[] = [];
+  readonly reason: (string | undefined)[] = [];
+  /** JSON text, if any. */
+  readonly data: (string | undefined)[] = [];
 
-function cloneJournal(r: JRow): JournalEntry {
-  const out: JournalEntry = { seq: r.seq, structureId: r.structureId, at: new Date(r.at), event: r.event };
-  if (r.contactId !== undefined) out.contactId = r.contactId;
-  if (r.accountId !== undefined) out.accountId = r.accountId;
-  if (r.key !== undefined) out.key = r.key;
-  if (r.channel !== undefined) out.channel = r.channel;
-  if (r.kind !== undefined) out.kind = r.kind;
-  if (r.provider !== undefined) out.provider = r.provider;
-  if (r.providerMessageId !== undefined) out.providerMessageId = r.providerMessageId;
-  if (r.reason !== undefined) out.reason = r.reason;
-  if (typeof r.data === "string") out.data = JSON.parse(r.data) as JsonValue;
-  else if (r.data !== undefined) out.data = { sendAt: new Date(r.data).toISOString() };
-  return out;
+  /** Appends an entry; returns its index. */
+  append(structureId: string, e: JournalEntryInput, data: string | number | undefined, prev: number): number {
+    const i = this.n;
+    if (i === this.at.length) this.grow();
+    this.at[i] = e.at.getTime();
+    this.planned[i] = typeof data === "number" ? data : Number.NaN;
+    this.prev[i] = prev;
+    this.structureId.push(structureId);
+    this.contactId.push(e.contactId);
+    this.accountId.push(e.accountId);
+    this.event.push(e.event);
+    this.key.push(e.key);
+    this.channel.push(e.channel);
+    this.kind.push(e.kind);
+    this.provider.push(e.provider);
+    this.providerMessageId.push(e.providerMessageId);
+    this.reason.push(e.reason);
+    this.data.push(typeof data === "string" ? data : undefined);
+    this.n = i + 1;
+    return i;
+  }
+
+  private grow(): void {
+    const at = new Float64Array(this.at.length * 2);
+    at.set(this.at);
+    this.at = at;
+    const planned = new Float64Array(at.length);
+    planned.set(this.planned);
+    this.planned = planned;
+    const prev = new Int32Array(at.length);
+    prev.set(this.prev);
+    this.prev = prev;
+  }
+
+  /** A fresh copy of entry `i`. */
+  entry(i: number): JournalEntry {
+    const out: JournalEntry = {
+      seq: i + 1,
+      structureId: this.structureId[i]!,
+      at: new Date(this.at[i]!),
+      event: this.event[i]!,
+    };
+    const contactId = this.contactId[i];
+    if (contactId !== undefined) out.contactId = contactId;
+    const accountId = this.accountId[i];
+    if (accountId !== undefined) out.accountId = accountId;
+    const key = this.key[i];
+    if (key !== undefined) out.key = key;
+    const channel = this.channel[i];
+    if (channel !== undefined) out.channel = channel;
+    const kind = this.kind[i];
+    if (kind !== undefined) out.kind = kind;
+    const provider = this.provider[i];
+    if (provider !== undefined) out.provider = provider;
+    const providerMessageId = this.providerMessageId[i];
+    if (providerMessageId !== undefined) out.providerMessageId = providerMessageId;
+    const reason = this.reason[i];
+    if (reason !== undefined) out.reason = reason;
+    const data = this.data[i];
+    const planned = this.planned[i]!;
+    if (data !== undefined) out.data = JSON.parse(data) as JsonValue;
+    else if (!Number.isNaN(planned)) out.data = { sendAt: new Date(planned).toISOString() };
+    return out;
+  }
 }
 
 /** A claim of the direct path (one small object: the view is the stored row itself). */
@@ -874,21 +929,14 @@ class ViewClaim implements MemoryClaim {
   ) {}
 }
 
-function journalOf(t: Tenant | undefined, contactId: string): readonly JRow[] | undefined {
-  const cur = t?.journal.get(contactId);
-  return cur === undefined ? undefined : Array.isArray(cur) ? cur : [cur];
-}
-
-/** Index of the first entry whose seq is greater than `after` (entries are in seq order). */
-function firstAfter(entries: readonly JRow[], after: number): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (entries[mid]!.seq <= after) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** The indexes of a contact's entries in `log` whose seq (index + 1) is greater than `after`, oldest first. */
+function journalOf(log: JournalLog, t: Tenant | undefined, contactId: string, after = 0): number[] {
+  const out: number[] = [];
+  const head = t?.journal.get(contactId);
+  if (head === undefined) return out;
+  // The chain runs newest first: it stops at the first entry at or before `after`.
+  for (let i = head; i >= 0 && i + 1 > after; i = log.prev[i]!) out.push(i);
+  return out.reverse();
 }
 
 /**
@@ -946,8 +994,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const early = new Map<string, EarlyStatus>();
   let rowSeq = 0;
   let tokenSeq = 0;
-  let journalSeq = 0;
-  let journalCount = 0;
+  const log = new JournalLog();
   let closed = false;
 
   function open(): void {
@@ -1589,32 +1636,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     }
   }
 
-  function storeJournal(t: Tenant, e: JournalEntryInput, data: string | number | undefined): JRow {
-    const row = new JRow(
-      ++journalSeq,
-      t.id,
-      e.contactId,
-      e.accountId,
-      e.at.getTime(),
-      e.event,
-      e.key,
-      e.channel,
-      e.kind,
-      e.provider,
-      e.providerMessageId,
-      e.reason,
-      data,
-    );
-    if (row.contactId === undefined) t.journalWithoutContact.push(row);
-    else {
-      const cur = t.journal.get(row.contactId);
-      if (cur === undefined) t.journal.set(row.contactId, row);
-      else if (Array.isArray(cur)) cur.push(row);
-      // An exact-size array: a push on a one-element array would reserve room for 17.
-      else t.journal.set(row.contactId, [cur, row]);
+  function storeJournal(t: Tenant, e: JournalEntryInput, data: string | number | undefined): number {
+    const contactId = e.contactId;
+    if (contactId === undefined) {
+      const i = log.append(t.id, e, data, -1);
+      t.journalWithoutContact.push(i);
+      return i;
     }
-    journalCount++;
-    return row;
+    const i = log.append(t.id, e, data, t.journal.get(contactId) ?? -1);
+    t.journal.set(contactId, i);
+    return i;
   }
 
   function listSendsSync(structureId: string, filter: SendFilter = {}): SendRecord[] {
@@ -1662,8 +1693,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     const t = tenantForWrite(structureId);
     const out: JournalEntry[] | undefined = copies ? new Array(n) : undefined;
     for (let i = 0; i < n; i++) {
-      const row = storeJournal(t, entries[i]!, texts[i]);
-      if (out !== undefined) out[i] = cloneJournal(row);
+      const index = storeJournal(t, entries[i]!, texts[i]);
+      if (out !== undefined) out[i] = log.entry(index);
     }
     return out;
   }
@@ -1787,10 +1818,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const limit = checkStorageLimit(opts.limit, "options.limit", 1000);
       if (opts.after !== undefined && !Number.isFinite(opts.after))
         throw invalid("options.after must be a number", [{ path: "options.after", message: "Expected a number" }]);
-      const list = journalOf(tenants.get(structureId), contactId);
-      if (list === undefined) return [];
-      const start = opts.after === undefined ? 0 : firstAfter(list, opts.after);
-      return list.slice(start, start + limit).map(cloneJournal);
+      const list = journalOf(log, tenants.get(structureId), contactId, opts.after ?? 0);
+      return list.slice(0, limit).map((i) => log.entry(i));
     },
 
     async recordProviderStatus(update: ProviderStatusUpdate) {
@@ -1948,7 +1977,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
           return row === undefined ? null : toStored(row);
         },
         sendCount: (structureId) => tenants.get(structureId)?.sends.size ?? 0,
-        journal: (structureId, contactId) => (journalOf(tenants.get(structureId), contactId) ?? []).map(cloneJournal),
+        journal: (structureId, contactId) =>
+          journalOf(log, tenants.get(structureId), contactId).map((i) => log.entry(i)),
         usage: (structureId, accountId, month) => {
           const u = tenants.get(structureId)?.usage.get(`${accountId}\u0000${month}`);
           return u === undefined ? null : { ...u };
@@ -1961,7 +1991,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
           sends: [...tenants.values()].reduce((n, t) => n + t.sends.size, 0),
           due: due.size,
           leased: leased.size,
-          journal: journalCount,
+          journal: log.n,
           earlyProviderStatuses: early.size,
         }),
       };
