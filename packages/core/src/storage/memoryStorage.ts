@@ -827,6 +827,11 @@ function emptyUsage(): UsageCounters {
   return { reminderSmsCredits: 0, customSmsCredits: 0, otherSmsCredits: 0, emails: 0, faxes: 0, messages: 0 };
 }
 
+/** Sets `out[k]` to `v` unless `v` is undefined (an entry read back has no member for an absent field). */
+function setIfDefined<K extends keyof JournalEntry>(out: JournalEntry, k: K, v: JournalEntry[K] | undefined): void {
+  if (v !== undefined) out[k] = v;
+}
+
 /**
  * The stored journal, storage-wide, in columns: entry `i` has seq `i + 1`. Instants live in typed arrays and the
  * other fields in one array each, so an entry is no object of its own (nothing per entry for the garbage collector
@@ -895,22 +900,14 @@ class JournalLog {
       at: new Date(this.at[i]!),
       event: this.event[i]!,
     };
-    const contactId = this.contactId[i];
-    if (contactId !== undefined) out.contactId = contactId;
-    const accountId = this.accountId[i];
-    if (accountId !== undefined) out.accountId = accountId;
-    const key = this.key[i];
-    if (key !== undefined) out.key = key;
-    const channel = this.channel[i];
-    if (channel !== undefined) out.channel = channel;
-    const kind = this.kind[i];
-    if (kind !== undefined) out.kind = kind;
-    const provider = this.provider[i];
-    if (provider !== undefined) out.provider = provider;
-    const providerMessageId = this.providerMessageId[i];
-    if (providerMessageId !== undefined) out.providerMessageId = providerMessageId;
-    const reason = this.reason[i];
-    if (reason !== undefined) out.reason = reason;
+    setIfDefined(out, "contactId", this.contactId[i]);
+    setIfDefined(out, "accountId", this.accountId[i]);
+    setIfDefined(out, "key", this.key[i]);
+    setIfDefined(out, "channel", this.channel[i]);
+    setIfDefined(out, "kind", this.kind[i]);
+    setIfDefined(out, "provider", this.provider[i]);
+    setIfDefined(out, "providerMessageId", this.providerMessageId[i]);
+    setIfDefined(out, "reason", this.reason[i]);
     const data = this.data[i];
     const planned = this.planned[i]!;
     if (data !== undefined) out.data = JSON.parse(data) as JsonValue;
