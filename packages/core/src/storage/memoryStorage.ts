@@ -796,10 +796,11 @@ interface Tenant {
   sends: Map<string, Row>;
   byAppointment: RowIndex;
   byContact: RowIndex;
-  /** Per contact: the index of its newest journal entry (the others are chained from it). */
+  /**
+   * Per contact: the index of its newest journal entry (the others are chained from it). Entries without a contact
+   * are kept in the storage's log only: no read names them.
+   */
   journal: Map<string, number>;
-  /** Entries without a contact: their indexes. */
-  journalWithoutContact: number[];
   usage: Map<string, UsageCounters>;
   optOuts: Map<string, { optedOut: boolean; at: number }>;
 }
@@ -1011,7 +1012,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         byAppointment: new Map(),
         byContact: new Map(),
         journal: new Map(),
-        journalWithoutContact: [],
         usage: new Map(),
         optOuts: new Map(),
       };
@@ -1635,11 +1635,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   function storeJournal(t: Tenant, e: JournalEntryInput, data: string | number | undefined): number {
     const contactId = e.contactId;
-    if (contactId === undefined) {
-      const i = log.append(t.id, e, data, -1);
-      t.journalWithoutContact.push(i);
-      return i;
-    }
+    if (contactId === undefined) return log.append(t.id, e, data, -1);
     const i = log.append(t.id, e, data, t.journal.get(contactId) ?? -1);
     t.journal.set(contactId, i);
     return i;
