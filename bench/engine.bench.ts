@@ -481,9 +481,9 @@ for (let i = 0; distBuilt && i < Number(process.env.BENCH_DIST_RUNS ?? 5); i++) 
 const distOk = distRuns
   .filter((r): r is Throughput => !("error" in r))
   .sort((a, b) => a.longLived.endToEndPerCpuSec - b.longLived.endToEndPerCpuSec);
-const dist: Throughput | { error: string } = distBuilt
-  ? (distOk[Math.floor(distOk.length / 2)] ?? distRuns[0]!)
-  : { error: "no dist build (run pnpm build first)" };
+const dist: Throughput | { error: string } = !distBuilt
+  ? { error: "no dist build (run pnpm build first)" }
+  : (distOk[Math.floor(distOk.length / 2)] ?? distRuns[0] ?? { error: "no dist run (BENCH_DIST_RUNS=0)" });
 console.log("dist", dist);
 // Optional interleaved A/B on the dist: BENCH_AB_BASELINE names the root of another checkout, built, with its
 // node_modules; baseline and this checkout alternate, BENCH_AB_PAIRS times (default 3), so both see the same load.
