@@ -18,8 +18,10 @@ describe("planAppointmentEvent: created (R-16, R-30, R-33)", () => {
       expiresAt: new Date(START),
       appointmentId: "r1",
       contactId: "c1",
-      data: { slot: "first", appointmentIds: ["r1"] },
     });
+    // About its own appointment alone (see reminderAppointments): the same shared data as the email.
+    expect(r.plan[1]!.data).toEqual({ slot: "first" });
+    expect(r.plan[1]!.data).toBe(r.plan[0]!.data);
     expect(r.plan[0]!.billing).toBe("none");
     expect(r.cancel).toEqual([]);
     expect(r.skipped).toEqual([]);

@@ -38,6 +38,7 @@ import {
   finish as importedFinish,
   newDraft as importedNewDraft,
 } from "./reconcile.js";
+import { reminderAppointments } from "./reminderData.js";
 import {
   applyQuietHoursMs as importedApplyQuietHoursMs,
   dayKey as importedDayKey,
@@ -275,16 +276,16 @@ function coveredSms(existing: readonly ExistingSend[]): Map<string, Set<string>>
     const state = stateOf(e.status);
     if (state !== "done" && state !== "in-flight") continue;
     const slot = e.data.slot;
-    const ids = e.data.appointmentIds;
-    const starts = e.data.appointmentStarts;
-    if (typeof slot !== "string" || !Array.isArray(ids) || !Array.isArray(starts)) continue;
+    if (typeof slot !== "string") continue;
+    const { ids, starts } = reminderAppointments(e);
+    if (ids.length === 0) continue;
     covered ??= new Map();
     let set = covered.get(slot);
     if (!set) {
       set = new Set();
       covered.set(slot, set);
     }
-    for (let i = 0; i < ids.length; i++) set.add(`${String(ids[i])}@${String(starts[i])}`);
+    for (let i = 0; i < ids.length; i++) set.add(`${ids[i]}@${starts[i]}`);
   }
   return covered;
 }
@@ -607,12 +608,8 @@ function planOwnReminder(
     draft.skipped.push(skipRecord(ctx, key, "reminder", channel, a.id, "past", recipient, sendAt));
     return;
   }
-  const data: Record<string, JsonValue> =
-    channel === "sms"
-      ? { slot, appointmentIds: [a.id], appointmentStarts: [infoOf(ctx, a).iso] }
-      : slot === "first"
-        ? SLOT_DATA.first
-        : SLOT_DATA.second;
+  // About its own appointment alone: `{ slot }`, shared (see reminderAppointments).
+  const data = slot === "first" ? SLOT_DATA.first : SLOT_DATA.second;
   draft.plan.push(contactSend(ctx, key, "reminder", channel, a.id, recipient, sendAt, expiresOf(ctx, a), data));
 }
 
@@ -669,7 +666,8 @@ export function planSmsDay(
   const groupKey = smsDayPrefix(ctx.structureId, ctx.accountId) + seg(ctx.contact.id) + smsDaySuffix(day, slot);
   if (members === undefined) {
     const key = reminderKey(infoOf(ctx, first).prefix, slot, "sms");
-    const data = { slot, appointmentIds: [first.id], appointmentStarts: [infoOf(ctx, first).iso] };
+    // One member: the send is about its own appointment (`{ slot }`, see reminderAppointments).
+    const data = slot === "first" ? SLOT_DATA.first : SLOT_DATA.second;
     const expires = expiresOf(ctx, first);
     const sendAt = dateAt(ctx, firstT);
     draft.plan.push(contactGroupSend(ctx, key, first.id, recipient, sendAt, expires, data, groupKey));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apply, appt, created, options, pending } from "./__fixtures__/build.js";
 import type { ExistingSend } from "./index.js";
-import { groupDueSends, planAppointmentEvent } from "./index.js";
+import { groupDueSends, planAppointmentEvent, reminderAppointments } from "./index.js";
 
 // Contact c1 has two appointments with account a1 on Tuesday 9 June 2026 (Paris): 12:00 (r1) and 16:00 (r2).
 const r1 = appt({ id: "r1", start: "2026-06-09T10:00:00Z" });
@@ -31,7 +31,7 @@ describe("one reminder SMS per contact, account and local day (R-39)", () => {
     let state: ExistingSend[] = [];
     const step = (input: Parameters<typeof created>[0]) => {
       state = apply(state, planAppointmentEvent(created({ options: smsOnly, existing: state, ...input })));
-      return pending(state).map((s) => `${s.key.split(":")[2]} ${String(s.data.appointmentIds)}`);
+      return pending(state).map((s) => `${s.key.split(":")[2]} ${String(reminderAppointments(s).ids)}`);
     };
     expect(step({ appointment: r2 })).toEqual(["r2@2026-06-09T14 r2"]);
     expect(step({ appointment: r1, contactAppointments: [r2] })).toEqual(["r1@2026-06-09T10 r1,r2"]);
@@ -66,7 +66,7 @@ describe("one reminder SMS per contact, account and local day (R-39)", () => {
     const r = planAppointmentEvent(
       created({ appointment: r2, contactAppointments: [r1], options: smsOnly, existing: sent, now }),
     );
-    expect(r.plan.map((s) => [s.key, s.data.appointmentIds])).toEqual([[key(r2), ["r2"]]]);
+    expect(r.plan.map((s) => [s.key, reminderAppointments(s).ids])).toEqual([[key(r2), ["r2"]]]);
     expect(r.cancel).toEqual([]);
   });
 
@@ -77,18 +77,72 @@ describe("one reminder SMS per contact, account and local day (R-39)", () => {
       appt({ id: "r5", start: "2026-06-09T17:00:00Z", accountId: "a2" }),
     ];
     const r = planAppointmentEvent(created({ appointment: r1, contactAppointments: others, options: smsOnly }));
-    expect(r.plan.map((s) => s.data.appointmentIds)).toEqual([["r1"]]);
+    expect(r.plan.map((s) => reminderAppointments(s).ids)).toEqual([["r1"]]);
     const off = options({ reminders: { first: { channel: "sms" } }, communication: { sms: { onePerDay: false } } });
     const two = planAppointmentEvent(created({ appointment: r2, contactAppointments: [r1], options: off }));
     expect(two.plan.map((s) => s.key)).toEqual([key(r2)]);
     expect(two.plan[0]!.groupKey).toBeUndefined();
   });
 
+  it("an SMS about one appointment carries { slot } only: its appointment and start are its own fields", () => {
+    const [s] = planAppointmentEvent(created({ appointment: r2, options: smsOnly })).plan;
+    expect(s!.data).toEqual({ slot: "first" });
+    expect(s).toMatchObject({ appointmentId: "r2", expiresAt: r2.start });
+    expect(reminderAppointments(s!)).toEqual({ ids: ["r2"], starts: ["2026-06-09T14:00:00.000Z"] });
+    // A day's merged SMS lists its members, in start order.
+    const [merged] = planAppointmentEvent(
+      created({ appointment: r2, contactAppointments: [r1], options: smsOnly }),
+    ).plan;
+    expect(merged!.data).toEqual({
+      slot: "first",
+      appointmentIds: ["r1", "r2"],
+      appointmentStarts: ["2026-06-09T10:00:00.000Z", "2026-06-09T14:00:00.000Z"],
+    });
+    expect(reminderAppointments(merged!).ids).toEqual(["r1", "r2"]);
+  });
+
+  it("a sent one-appointment SMS covers its appointment, whether its data lists it (earlier shape) or not", () => {
+    const [planned] = planAppointmentEvent(created({ appointment: r1, options: smsOnly })).plan;
+    const now = new Date("2026-06-08T11:00:00Z"); // after r1's reminder went at 12:00 Paris
+    const shapes: ExistingSend["data"][] = [
+      { slot: "first", appointmentIds: ["r1"], appointmentStarts: ["2026-06-09T10:00:00.000Z"] },
+      { slot: "first" },
+    ];
+    for (const data of shapes) {
+      const sent: ExistingSend[] = [{ ...planned!, data, status: "done" }];
+      const r = planAppointmentEvent(
+        created({ appointment: r2, contactAppointments: [r1], options: smsOnly, existing: sent, now }),
+      );
+      expect(r.plan.map((s) => [s.key, reminderAppointments(s).ids])).toEqual([[key(r2), ["r2"]]]);
+      expect(r.cancel).toEqual([]);
+    }
+    // Coverage decides when r1's own instant is still ahead: here its reminder moved to 2 h before (options changed)
+    // after its SMS went out at 24 h. Covered, r1 is left out of the day's SMS; r2 gets its own.
+    const twoHours = options({ reminders: { first: { channel: "sms", offset: { value: 2, unit: "hours" } } } });
+    for (const data of shapes) {
+      const sent: ExistingSend[] = [{ ...planned!, data, status: "done" }];
+      const r = planAppointmentEvent(
+        created({ appointment: r2, contactAppointments: [r1], options: twoHours, existing: sent, now }),
+      );
+      expect(r.plan.map((s) => [s.key, reminderAppointments(s).ids])).toEqual([[key(r2), ["r2"]]]);
+    }
+    // Not covered (nothing sent), the same state merges both under r1's key.
+    const fresh = planAppointmentEvent(created({ appointment: r2, contactAppointments: [r1], options: twoHours, now }));
+    expect(fresh.plan.map((s) => [s.key, reminderAppointments(s).ids])).toEqual([[key(r1), ["r1", "r2"]]]);
+    // Had r1 moved since (another start), its SMS would not cover it: it joins r2's.
+    const movedR1 = appt({ id: "r1", start: "2026-06-09T15:00:00Z" });
+    const sent: ExistingSend[] = [{ ...planned!, status: "done" }];
+    const r = planAppointmentEvent(
+      created({ appointment: r2, contactAppointments: [movedR1], options: smsOnly, existing: sent, now }),
+    );
+    expect(r.plan.map((s) => reminderAppointments(s).ids)).toEqual([["r2", "r1"]]);
+  });
+
   it("the local day is the appointment's zone's: 23:30 and 00:30 Paris are two days", () => {
     const late = appt({ id: "r1", start: "2026-06-09T21:30:00Z" }); // 23:30 Paris, 9 June
     const early = appt({ id: "r2", start: "2026-06-09T22:30:00Z" }); // 00:30 Paris, 10 June
     const r = planAppointmentEvent(created({ appointment: early, contactAppointments: [late], options: smsOnly }));
-    expect(r.plan.map((s) => s.data.appointmentIds)).toEqual([["r2"]]);
+    expect(r.plan.map((s) => reminderAppointments(s).ids)).toEqual([["r2"]]);
   });
 });
 

@@ -13,6 +13,7 @@ export type { SendGroup } from "./groups.js";
 export { groupDueSends } from "./groups.js";
 export type { PlanNewMessageInput } from "./newMessage.js";
 export { planNewMessage } from "./newMessage.js";
+export { reminderAppointments } from "./reminderData.js";
 export type { ReplanInput } from "./replan.js";
 export { replanForOptionsChange } from "./replan.js";
 export type { PlanSecurityEventInput } from "./security.js";
