@@ -293,10 +293,9 @@ async function heapPerPending(n: number, channel: "sms" | "email") {
         expiresAt: start,
         appointmentId: `r${j}`,
         contactId: `c${j}`,
-        data:
-          channel === "sms"
-            ? { slot: "first", appointmentIds: [`r${j}`], appointmentStarts: [start.toISOString()] }
-            : { slot: "first" },
+        // The planner's own data: `{ slot }` for a reminder about one appointment, SMS or email (a day's merged SMS,
+        // R-39, lists its members instead: about 110 bytes more, see docs/planning.md).
+        data: template!.data,
       });
     }
     await storage.upsertPlanned(S, sends, new Date(T0));
@@ -510,18 +509,18 @@ try {
 console.log("smtp", smtpResult);
 
 /**
- * The figures of the previous committed run, at 332e169 (2026-11-23T15:41Z, sources through tsx, load average
- * 1.0-1.7, another machine in a slow phase; its dist: 20,737 end to end on a fresh engine, 32,994 on a long-lived
+ * The figures of the previous committed run, at 06e78f2 (2026-11-23T20:49Z, sources through tsx, load average
+ * 2.0-3.1; its dist: 70,707-78,919 end to end on a long-lived engine in five runs, median 75,869; 44-49 k on a fresh
  * one).
  */
 const PREVIOUS = {
-  endToEndPerCpuSec: 18633,
-  planPerCpuSec: 43202,
-  deliverPerCpuSec: 32942,
-  deliveryAlonePerCpuSec: 58023,
-  deliverySinglePerCpuSec: 58600,
-  heapSms: 576,
-  heapEmail: 472,
+  endToEndPerCpuSec: 49916,
+  planPerCpuSec: 112375,
+  deliverPerCpuSec: 89158,
+  deliveryAlonePerCpuSec: 175818,
+  deliverySinglePerCpuSec: 137493,
+  heapSms: 577,
+  heapEmail: 473,
 };
 
 /** Every dist child run's long-lived and fresh end-to-end figures (the table shows the median long-lived run). */
@@ -632,7 +631,7 @@ twice in the same run: on the **dist** bundles (\`pnpm build\`; what integrators
 source condition, load average ${d === undefined ? "–" : `${d.loadAverage[0]} → ${d.loadAverage[1]}`}) and on the TypeScript **sources** through tsx (as
 the tests run; tsx adds a keepNames \`__name(...)\` wrapper to every named function; load average
 ${sources.loadAverage[0]} → ${sources.loadAverage[1]}). **The target is read on the dist.** "Before": the previous committed run,
-2026-11-23T15:41Z at 332e169 (sources, load 1.0–1.7, another machine in a slow phase; its dist: 20,737 fresh, 32,994 long-lived). A **fresh engine** is made for each round of the first
+2026-11-23T20:49Z at 06e78f2 (sources, load 2.0–3.1; its dist: 44–49 k fresh, 70,707–78,919 long-lived in five runs). A **fresh engine** is made for each round of the first
 three rows (as before); the **long-lived engine** rows run ${ll.rounds} rounds of ${ll.sends} fresh sends on one engine and
 storage after a first round, and give the median round: a fresh engine compiles its hot functions again (they are
 closures of that engine, whose optimized code died with the previous engine at the collection before the round).
@@ -657,7 +656,7 @@ send), for sends exactly as the planner makes them (target ≤ 600 bytes):
 
 | reminder | planner data | bytes per pending send | before | heap MiB |
 | --- | --- | ---: | ---: | ---: |
-| SMS (carries the R-39 day listing) | \`${heap.planData}\` | **${heap.heapBytesPerSend}** | ${PREVIOUS.heapSms} | ${heap.heapMiB} |
+| SMS | \`${heap.planData}\` | **${heap.heapBytesPerSend}** | ${PREVIOUS.heapSms} | ${heap.heapMiB} |
 | email | \`${heapEmail.planData}\` | **${heapEmail.heapBytesPerSend}** | ${PREVIOUS.heapEmail} | ${heapEmail.heapMiB} |
 
 ${smtpLine}
