@@ -69,6 +69,68 @@ describe("batched delivery", () => {
     );
   });
 
+  /** 600 sends due in one `runDue` (batch size 600), on a storage that counts the calls named in `counted`. */
+  async function bigBatch(direct: boolean) {
+    const base = createMemoryStorage();
+    const calls = new Map<string, number>();
+    const countedNames = ["claimDue", "beginSendMany", "completeMany", "smsOptedOutAmong", "appendJournal", "addUsage"];
+    // `direct`: only the batched calls are wrapped, so the engine keeps the memory storage's in-process claim path;
+    // otherwise every call is, as for any other storage.
+    const wrapped = direct ? countedNames.filter((m) => m !== "claimDue") : countedNames;
+    const storage = new Proxy(base, {
+      get(target, p, receiver) {
+        const f = Reflect.get(target, p, receiver);
+        if (typeof f !== "function" || !wrapped.includes(String(p))) return f;
+        return (...args: unknown[]) => {
+          calls.set(String(p), (calls.get(String(p)) ?? 0) + 1);
+          return (f as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const n = 600;
+    const kit = world({ options: SMS_ONLY, contacts: n, onlineBooking: false, engine: { storage, batchSize: n } });
+    const s = kit.engine.forStructure(S);
+    for (let i = 0; i < n; i++) {
+      kit.appointment(`r${i}`, `c${i}`, "2026-06-03T10:00:00Z");
+      await s.appointmentCreated({ appointmentId: `r${i}` });
+    }
+    kit.clock.set(new Date("2026-06-02T10:00:00Z"));
+    calls.clear();
+    const r = await kit.engine.runDue();
+    const counts = Object.fromEntries(calls);
+    expect(r).toMatchObject({ claimed: n, sent: n, skipped: 0, failed: 0, lost: 0 });
+    const sent = kit.transports.sms.sent.map((m) => m.message.idempotencyKey);
+    expect(sent).toHaveLength(n);
+    expect(new Set(sent).size).toBe(n);
+    for (const i of [0, 63, 64, 575, 576, n - 1])
+      expect((await base.readJournal(S, `c${i}`)).map((e) => e.event)).toEqual(["planned", "sent"]);
+    expect((await base.getUsage(S, "a1", "2026-06")).reminderSmsCredits).toBe(n);
+    expect(await kit.engine.runDue()).toMatchObject({ claimed: 0 });
+    return counts;
+  }
+
+  it("on the memory storage a batch larger than a chunk goes out chunk after chunk: each send once, one claim", async () => {
+    // Chunks of 64 (9 × 64 + 24), each with its own hand-off, outcomes, opt-out question and journal append.
+    expect(await bigBatch(true)).toEqual({
+      beginSendMany: 10,
+      completeMany: 10,
+      smsOptedOutAmong: 10,
+      appendJournal: 10,
+      addUsage: 1,
+    });
+  });
+
+  it("on another storage the whole batch goes through each phase at once: one call of each kind", async () => {
+    expect(await bigBatch(false)).toEqual({
+      claimDue: 1,
+      beginSendMany: 1,
+      completeMany: 1,
+      smsOptedOutAmong: 1,
+      appendJournal: 1,
+      addUsage: 1,
+    });
+  });
+
   it("a lease lost on one item of beginSendMany leaves the others unaffected; the lost send goes out later", async () => {
     let lostKey: string | undefined;
     const { kit, r, base } = await scenario(false, (base) => ({

@@ -382,6 +382,18 @@ const NO_USERS: readonly CollaboratorUser[] = Object.freeze([]);
 /** A unit's claims let through by `beginSend` before any is: shared, replaced (never pushed to) by the first. */
 const NO_LIVE: readonly number[] = Object.freeze([]);
 
+/**
+ * On an in-process storage, the most units a batch takes through its phases at once: a larger `runDue` limit is
+ * delivered chunk after chunk, each with its own batched storage calls (function calls there). A unit's objects
+ * (its record, outcome, journal entry, completion) live until its chunk's outcomes are recorded. V8 allocates the
+ * objects of a literal straight into the old generation ("pretenuring") once most of those made since the last
+ * collection are still alive at it, which it decides only for a site with at least 100 such objects: with hundreds
+ * of units alive at once that happened at random from one process to the next, and every later scavenge then cost
+ * more (docs/engine.md, "Eighth session"). 64 units stay under that count. A storage across a network keeps whole
+ * batches: its round trips cost far more than the collector.
+ */
+const DELIVERY_CHUNK = 64;
+
 /** What an appointment event reads before planning, filled read by read (`step` is the next read). */
 class EventReads {
   step = READ_APPOINTMENT;
@@ -2154,6 +2166,45 @@ export function createRappel(options: RappelOptions): Rappel {
     }
   }
 
+  /**
+   * The phases of delivery over one chunk of a batch's units: a few storage round trips per chunk instead of several
+   * per send. The chunk's outcomes are recorded and journaled before the next chunk starts.
+   */
+  async function deliverUnits(batch: Batch, units: Unit[]): Promise<void> {
+    await each(units, prepare);
+    await checkOptOuts(units);
+    await each(units, render);
+    await handOff(batch, units);
+    // What ended before the hand-off (skipped, missed, cancelled…) is recorded before the transport calls.
+    await flush(batch);
+    const transmitted = sendAll(units);
+    if (transmitted !== undefined) await transmitted;
+    await flush(batch);
+    await appendBatchJournal(batch);
+  }
+
+  /** Appends the journal entries of what `flush` recorded, one call per structure, and empties the list. */
+  async function appendBatchJournal(batch: Batch): Promise<void> {
+    if (batch.journal.length > 0) {
+      const entries = batch.journal;
+      batch.journal = [];
+      const bySid = new Map<string, JournalEntryInput[]>();
+      for (const e of entries) {
+        const l = bySid.get(e.structureId);
+        if (l) l.push(e);
+        else bySid.set(e.structureId, [e]);
+      }
+      for (const [sid, list] of bySid) {
+        try {
+          await appendJournal(sid, list);
+        } catch (e) {
+          logger.error("journal.append-failed", { structureId: sid, entries: list.length });
+          batch.firstError ??= e;
+        }
+      }
+    }
+  }
+
   async function runDue(input?: { limit?: number }): Promise<RunDueResult> {
     const args = parseInput(RunDueSchema, input, "runDue options");
     const limit = args?.limit ?? batchSize;
@@ -2180,13 +2231,14 @@ export function createRappel(options: RappelOptions): Rappel {
     batch.result.claimed = claims.length;
     if (claims.length === 0) return batch.result;
     const now = clock.now();
-    const units: Unit[] = [];
     const grouped: Claim[] = [];
+    const single: Claim[] = [];
     for (const c of claims) {
       if (c.send.groupKey !== undefined && c.send.kind === "practitioner-notification") grouped.push(c);
-      else units.push(unitOf(batch, [c], c.send.key, now));
+      else single.push(c);
     }
     if (grouped.length > 0) {
+      const units: Unit[] = [];
       const byKey = new Map(grouped.map((c) => [c.send.key, c]));
       for (const g of groupDueSends(grouped.map((c) => plannedOf(c.send)))) {
         units.push(
@@ -2198,17 +2250,16 @@ export function createRappel(options: RappelOptions): Rappel {
           ),
         );
       }
+      await deliverUnits(batch, units);
     }
-    // Phases over the whole batch: a few storage round trips per batch instead of several per send.
-    await each(units, prepare);
-    await checkOptOuts(units);
-    await each(units, render);
-    await handOff(batch, units);
-    // What ended before the hand-off (skipped, missed, cancelled…) is recorded before the transport calls.
-    await flush(batch);
-    const transmitted = sendAll(units);
-    if (transmitted !== undefined) await transmitted;
-    await flush(batch);
+    // The others a chunk at a time on an in-process storage (see DELIVERY_CHUNK), their units made as it starts.
+    const chunk = direct.claimViews !== undefined ? DELIVERY_CHUNK : single.length;
+    for (let from = 0; from < single.length; from += chunk) {
+      const to = Math.min(single.length, from + chunk);
+      const units: Unit[] = [];
+      for (let i = from; i < to; i++) units.push(unitOf(batch, [single[i]!], single[i]!.send.key, now));
+      await deliverUnits(batch, units);
+    }
     for (const f of batch.after) {
       try {
         await f();
@@ -2222,22 +2273,6 @@ export function createRappel(options: RappelOptions): Rappel {
       } catch (e) {
         logger.error("usage.add-failed", { structureId: u.structureId, accountId: u.accountId });
         batch.firstError ??= e;
-      }
-    }
-    if (batch.journal.length > 0) {
-      const bySid = new Map<string, JournalEntryInput[]>();
-      for (const e of batch.journal) {
-        const l = bySid.get(e.structureId);
-        if (l) l.push(e);
-        else bySid.set(e.structureId, [e]);
-      }
-      for (const [sid, list] of bySid) {
-        try {
-          await appendJournal(sid, list);
-        } catch (e) {
-          logger.error("journal.append-failed", { structureId: sid, entries: list.length });
-          batch.firstError ??= e;
-        }
       }
     }
     const firstError = batch.firstError;
