@@ -891,7 +891,7 @@ function setIfDefined<K extends keyof JournalEntry>(out: JournalEntry, k: K, v: 
  * The stored journal, storage-wide, in columns: entry `i` has seq `i + 1`. Instants live in typed arrays and the
  * other fields in one array each, so an entry is no object of its own (nothing per entry for the garbage collector
  * to copy or mark but the texts it references). Each contact's entries are chained by `prev`, newest first, from
- * the tenant's `journal` map.
+ * the `journal` field of its {@link ContactEntry}.
  */
 class JournalLog {
   n = 0;
