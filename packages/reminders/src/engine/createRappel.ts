@@ -42,7 +42,7 @@ import {
   type UpsertResult,
 } from "@rappel/core";
 import { applySmsLimit } from "@rappel/templating";
-import { planAppointmentEvent } from "../planning/appointment.js";
+import { planAppointmentEvent, usesContactAppointments } from "../planning/appointment.js";
 import { planCustomSms } from "../planning/customSms.js";
 import { groupDueSends } from "../planning/groups.js";
 import { planNewMessage } from "../planning/newMessage.js";
@@ -800,6 +800,11 @@ export function createRappel(options: RappelOptions): Rappel {
           v = data.getContact(sid, r.appointment.contactId);
           break;
         case READ_HISTORY:
+          // Read only when the account's rules look at the contact's other appointments.
+          if (!usesContactAppointments(optionsOf(r.rec), r.appointment.agendaId)) {
+            r.step = READ_USERS;
+            continue;
+          }
           v = data.listContactAppointments(sid, r.contact.id);
           break;
         case READ_USERS: {
@@ -937,14 +942,16 @@ export function createRappel(options: RappelOptions): Rappel {
     now: Date,
   ): Promise<PlanSummary> {
     const history: Appointment[] = [];
-    for (const c of contacts) history.push(...((await data.listContactAppointments(structureId, c.id)) ?? []));
+    const options = optionsOf(rec);
+    if (appointments.some((a) => usesContactAppointments(options, a.agendaId)))
+      for (const c of contacts) history.push(...((await data.listContactAppointments(structureId, c.id)) ?? []));
     const existing = await existingOf(
       structureId,
       appointments.map((a) => ({ appointmentId: a.id })),
     );
     const plan = replanForOptionsChange({
       account: rec.account,
-      options: optionsOf(rec),
+      options,
       appointments,
       contacts,
       history,

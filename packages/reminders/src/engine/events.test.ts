@@ -1,4 +1,4 @@
-import { createMemoryStorage, ValidationError } from "@rappel/core";
+import { type AccountOptionsInput, createMemoryStorage, ValidationError } from "@rappel/core";
 import { describe, expect, it } from "vitest";
 import { S, SMS_ONLY, world } from "./__fixtures__/world.js";
 import { createRappel, monthOf } from "./createRappel.js";
@@ -122,6 +122,80 @@ describe("grouping", () => {
     await kit.advance({ minutes: 20 });
     const toDr = kit.transports.email.sent.filter((m) => m.message.to.address === "dr@example.org");
     expect(toDr).toHaveLength(1);
+  });
+});
+
+describe("the contact's other appointments are read only when a rule uses them", () => {
+  /** An engine on the world's data whose `listContactAppointments` counts its calls. */
+  function counting(options: AccountOptionsInput) {
+    const kit = world({ options });
+    kit.appointment("r0", "c0", "2026-05-20T10:00:00Z");
+    kit.appointment("r1", "c0", R1_START);
+    const calls: string[] = [];
+    const data = {
+      ...kit.data,
+      listContactAppointments: (sid: string, id: string) => {
+        calls.push(id);
+        return kit.data.listContactAppointments!(sid, id);
+      },
+    };
+    const engine = createRappel({
+      storage: createMemoryStorage(),
+      data,
+      clock: kit.clock,
+      transports: { sms: kit.transports.sms, email: kit.transports.email },
+    });
+    return { kit, calls, s: engine.forStructure(S) };
+  }
+
+  it.each([
+    ["reminders by SMS only", 0, 1, SMS_ONLY],
+    ["one SMS a day (R-39)", 1, 1, { ...SMS_ONLY, communication: { sms: { onePerDay: true } } }],
+    ["a survey of another agenda", 0, 1, { ...SMS_ONLY, survey: { agendaIds: ["g2"] } }],
+    ["a survey of the appointment's agenda (R-35)", 1, 1, { ...SMS_ONLY, survey: { agendaIds: ["g1"] } }],
+  ] as const)("%s: %i read(s), %i planned send(s)", async (_, reads, planned, options) => {
+    const { calls, s } = counting(options as AccountOptionsInput);
+    const r = await s.appointmentCreated({ appointmentId: "r1" });
+    expect(calls).toEqual(reads === 0 ? [] : ["c0"]);
+    expect(r.planned).toHaveLength(planned);
+  });
+
+  it("the survey read them: the contact's visit of 20 May makes the 9 June survey too recent (R-35)", async () => {
+    const { s } = counting({ ...SMS_ONLY, survey: { agendaIds: ["g1"] } });
+    const r = await s.appointmentCreated({ appointmentId: "r1" });
+    expect(r.skipped).toEqual([
+      { key: "s1:apt:r1@2026-06-09T10:00:00.000Z:survey:email", reason: "survey-too-recent" },
+    ]);
+  });
+
+  it("a second reminder for new contacts only reads them, and skips the contact seen before (R-32)", async () => {
+    const { calls, s } = counting({
+      ...SMS_ONLY,
+      reminders: { ...SMS_ONLY.reminders, second: { mode: "new-contacts-only", channel: "email" } },
+    });
+    const r = await s.appointmentCreated({ appointmentId: "r1" });
+    expect(calls).toEqual(["c0"]);
+    expect(r.planned).toHaveLength(1);
+    expect(r.skipped).toEqual([expect.objectContaining({ reason: "not-new-contact" })]);
+  });
+
+  it("an options change reads them only when the new options use them (R-46)", async () => {
+    const { kit, calls, s } = counting(SMS_ONLY);
+    await s.appointmentCreated({ appointmentId: "r1" });
+    kit.data.setAccountOptions(S, "a1", {
+      ...SMS_ONLY,
+      reminders: { first: { channel: "sms", offset: { value: 2, unit: "hours" } } },
+    });
+    expect((await s.accountOptionsChanged({ accountId: "a1" })).planned).toHaveLength(1);
+    expect(calls).toEqual([]);
+    kit.data.setAccountOptions(S, "a1", { ...SMS_ONLY, survey: { agendaIds: ["g1"] } });
+    const r = await s.accountOptionsChanged({ accountId: "a1" });
+    expect(calls).toEqual(["c0"]);
+    // Too recent after the visit of 20 May: known only from the contact's other appointments.
+    expect(r.planned.filter((k) => k.includes(":survey:"))).toEqual([]);
+    expect(r.skipped).toEqual([
+      { key: "s1:apt:r1@2026-06-09T10:00:00.000Z:survey:email", reason: "survey-too-recent" },
+    ]);
   });
 });
 

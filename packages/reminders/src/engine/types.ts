@@ -115,7 +115,11 @@ export interface RappelDataSource {
   getResource?(structureId: string, resourceId: string): MaybePromise<Resource | null>;
   /** A signature by id, or `null` (then the email goes without one). */
   getSignature?(structureId: string, signatureId: string): MaybePromise<SignatureRecord | null>;
-  /** Every appointment of a contact (any account, any status): R-32 new contacts, R-35 survey, R-39 one SMS a day. */
+  /**
+   * Every appointment of a contact (any account, any status): R-32 new contacts, R-35 survey, R-39 one SMS a day.
+   * Called only when the account's options use one of those rules for the appointment (one SMS a day, a reminder
+   * slot for new contacts only, or a survey of its agenda); other events plan without this read.
+   */
   listContactAppointments?(structureId: string, contactId: string): MaybePromise<readonly Appointment[]>;
   /** The account's appointments starting at or after `from` (options re-plan, R-46). */
   listAccountAppointments?(structureId: string, accountId: string, from: Date): MaybePromise<readonly Appointment[]>;

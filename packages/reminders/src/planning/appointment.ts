@@ -344,6 +344,22 @@ function dayOf(ctx: Ctx, a: Appointment): number {
   return info.day;
 }
 
+/**
+ * Whether planning an appointment of agenda `agendaId` under `options` reads the contact's other appointments
+ * (`contactAppointments`): only the one-SMS-per-day merge (R-39), a reminder slot for new contacts only (R-32) and
+ * the survey of the appointment's agenda (R-35) do. Otherwise the plan is the same with or without them, and the
+ * engine does not ask the data source for them (one host read fewer per event).
+ */
+export function usesContactAppointments(options: AccountOptions, agendaId: string): boolean {
+  const r = options.reminders;
+  return (
+    options.communication.sms.onePerDay ||
+    r.first.mode === "new-contacts-only" ||
+    r.second.mode === "new-contacts-only" ||
+    options.survey.agendaIds.includes(agendaId)
+  );
+}
+
 /** R-32: no earlier non-cancelled appointment with the account. */
 function isNewContact(a: Appointment, all: readonly Appointment[]): boolean {
   const t = a.start.getTime();

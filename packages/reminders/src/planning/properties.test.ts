@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { zonedDateParts } from "../timing/zonedDateParts.js";
 import { account, agenda, apply, appt, contact, options, pending } from "./__fixtures__/build.js";
+import { usesContactAppointments } from "./appointment.js";
 import { type ExistingSend, planAppointmentEvent, replanForOptionsChange } from "./index.js";
 
 const ZONES = ["Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"];
@@ -146,6 +147,31 @@ describe("planner properties (fast-check)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("plans the same with or without the contact's other appointments when no rule uses them", () => {
+    let used = 0;
+    fc.assert(
+      fc.property(stateArb, (s) => {
+        const input = inputOf(s);
+        const without = planAppointmentEvent({ ...input, contactAppointments: [] });
+        if (usesContactAppointments(input.options, input.appointment.agendaId)) {
+          used++;
+          return;
+        }
+        expect(planAppointmentEvent(input)).toEqual(without);
+        const appointments = [input.appointment, ...input.contactAppointments];
+        const future = appointments.filter((a) => a.start.getTime() > input.now.getTime());
+        const base = { account, options: input.options, appointments: future, contacts: [input.contact], existing: [] };
+        expect(replanForOptionsChange({ ...base, history: appointments, now: input.now })).toEqual(
+          replanForOptionsChange({ ...base, now: input.now }),
+        );
+      }),
+      { numRuns: 400 },
+    );
+    // Both sides of the predicate are exercised.
+    expect(used).toBeGreaterThan(100);
+    expect(used).toBeLessThan(380);
   });
 
   it("an options change re-plans to exactly what planning afresh gives, and a second re-plan does nothing (R-46)", () => {
