@@ -871,10 +871,10 @@ function indexGet(index: RowIndex, id: string): readonly Row[] {
  * chained from it). Planning a contact's first send touches the entry once for both: a cold look-up in a table of
  * 10^5 contacts is a few cache misses, whatever it finds.
  */
-class ContactEntry {
-  rows: Rows = undefined;
+interface ContactEntry {
+  rows: Rows;
   /** The index in the journal log of the contact's newest entry, or -1. */
-  journal = -1;
+  journal: number;
 }
 
 type ContactIndex = Map<string, ContactEntry>;
@@ -882,7 +882,8 @@ type ContactIndex = Map<string, ContactEntry>;
 function contactEntry(index: ContactIndex, id: string): ContactEntry {
   let e = index.get(id);
   if (e === undefined) {
-    e = new ContactEntry();
+    // A literal, like the rows (see Row): entries live as long as the storage.
+    e = { rows: undefined, journal: -1 };
     index.set(id, e);
   }
   return e;
