@@ -295,6 +295,63 @@ describe("createMemoryStorage", () => {
     );
   });
 
+  it("checks a view claim's lease in place: lapsed, claimed again, of another storage, or completed by its key", async () => {
+    const a = createMemoryStorage();
+    const b = createMemoryStorage();
+    const da = (a as unknown as Record<symbol, MemoryStorageDirectCalls>)[MEMORY_STORAGE_DIRECT]!;
+    const db = (b as unknown as Record<symbol, MemoryStorageDirectCalls>)[MEMORY_STORAGE_DIRECT]!;
+    for (const s of [a, b]) await s.upsertPlanned("s1", [send("k1"), send("k2"), send("k3")], at(-1));
+    // Storage b claims one send more first: its tokens are not a's.
+    await b.upsertPlanned("s1", [send("k0", { sendAt: at(-5) })], at(-1));
+    const claim = (d: MemoryStorageDirectCalls, now: number) =>
+      d.claimViews({ now: at(now), limit: 3, leaseMs: 100, owner: "w" });
+    const [a1, a2, a3] = claim(da, 0);
+    const [, b1] = claim(db, 0);
+    expect([a1!.send.key, b1!.send.key, a1!.token === b1!.token]).toEqual(["k1", "k1", false]);
+    const reason = (r: unknown) => (r instanceof Error ? [(r as { code: string }).code, r.message] : r);
+    // A claim of storage a given to storage b is looked up in b: b's own claim of k1 holds another token.
+    expect(reason(db.beginClaims([a1!], at(10))[0])).toEqual(["lease-lost", expect.stringContaining("another claim")]);
+    expect(db.beginClaims([b1!], at(10))).toEqual([1]);
+    // A lapsed lease, then the same send claimed again: the first claim has lost it, the second holds it.
+    expect(reason(da.beginClaims([a1!], at(100))[0])).toEqual(["lease-lost", expect.stringContaining("lapsed")]);
+    const [again] = da.claimViews({ now: at(100), limit: 1, leaseMs: 100, owner: "w2" });
+    expect(again!.send.key).toBe("k1");
+    expect(
+      reason(
+        da.completeClaims(
+          [{ claim: a1!, outcome: { status: "sent", provider: "p" } as const, reschedule: undefined }],
+          at(101),
+        )[0],
+      ),
+    ).toEqual(["lease-lost", expect.stringContaining("another claim")]);
+    expect(
+      da.completeClaims(
+        [{ claim: again!, outcome: { status: "sent", provider: "p" } as const, reschedule: undefined }],
+        at(101),
+      ),
+    ).toEqual([null]);
+    // A view claim's send completed through the public calls by key and token, then through the view: done once.
+    const ref = { structureId: "s1", key: a2!.send.key, token: a2!.token };
+    expect(
+      (await a.completeMany!([{ ref, outcome: { status: "sent", provider: "p" } as const }], at(50)))[0],
+    ).toMatchObject({ ok: true });
+    expect(
+      reason(
+        da.completeClaims(
+          [{ claim: a2!, outcome: { status: "sent", provider: "p" } as const, reschedule: undefined }],
+          at(51),
+        )[0],
+      ),
+    ).toEqual(["lease-lost", expect.stringContaining("released")]);
+    expect(
+      da.completeClaims(
+        [{ claim: a3!, outcome: { status: "sent", provider: "p" } as const, reschedule: undefined }],
+        at(99),
+      ),
+    ).toEqual([null]);
+    expect(["k1", "k2", "k3"].map((k) => a.inspect().send("s1", k)!.status)).toEqual(["sent", "sent", "sent"]);
+  });
+
   it("keeps the appointment and contact indexes right when a pending send changes appointment", async () => {
     const storage = createMemoryStorage();
     await storage.upsertPlanned("s1", [send("k1"), send("k2")], at(-1));

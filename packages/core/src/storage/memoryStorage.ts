@@ -1034,6 +1034,8 @@ class ViewClaim implements MemoryClaim {
     readonly token: number,
     readonly leaseExpiresAt: number,
     readonly interrupted: boolean,
+    /** The storage that made the claim (its `leasedRows` map, as an identity). */
+    readonly from: object,
   ) {}
 }
 
@@ -1072,7 +1074,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const tenants = new Map<string, Tenant>();
   const due = new DueQueue();
   const leased = new LeaseHeap();
-  /** Every row now `sending`, by its lease token. */
+  /** Every row now `sending` through a public claim (`claimDue`), by its lease token; a view claim holds its row. */
   const leasedRows = new Map<number, Row>();
   /**
    * Sent rows by provider, then by provider message id. Built lazily: a completion appends to `unindexed`, and the
@@ -1266,6 +1268,20 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       throw leaseLost({ structureId, key, token }, "another claim owns it or it was released");
     if (x.leaseExpiresAt <= now) throw leaseLost({ structureId, key, token }, "the lease lapsed");
     return row;
+  }
+
+  /**
+   * The row a claim of the direct calls holds: a claim this storage handed out (`claimViews`) holds its row, which
+   * is checked in place; any other handle, or a lease that is no longer this claim's, goes through {@link ownedAt}
+   * (the same checks, and the precise `lease-lost` reason).
+   */
+  function claimedRow(c: MemoryLeaseHandle, now: number): Row {
+    if (c instanceof ViewClaim && c.from === leasedRows) {
+      const row = c.send;
+      const x = row.x;
+      if (row.status === "sending" && x !== null && x.leaseToken === c.token && x.leaseExpiresAt > now) return row;
+    }
+    return ownedAt(c.send.structureId, c.send.key, tokenOf(c.token), now);
   }
 
   function toRecord(row: Row): SendRecord {
@@ -1609,7 +1625,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       x.leaseOwner = opts.owner;
       leasedRows.delete(x.leaseToken);
       x.leaseToken = ++tokenSeq;
-      leasedRows.set(x.leaseToken, row);
+      // A view claim holds its row (see claimedRow); only the public claims are found by token.
+      if (!views) leasedRows.set(x.leaseToken, row);
       x.leaseExpiresAt = nowMs + opts.leaseMs;
       if (!interrupted) x.handedOffAt = null;
       x.cancelRequested = false;
@@ -1617,7 +1634,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       row.updatedAt = nowMs;
       leased.push(row);
       if (views) {
-        const c = new ViewClaim(row, x.leaseToken, x.leaseExpiresAt, interrupted);
+        const c = new ViewClaim(row, x.leaseToken, x.leaseExpiresAt, interrupted, leasedRows);
         SHAPES.claim = c;
         out.push(c);
       } else
@@ -1675,7 +1692,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     for (let i = 0; i < claims.length; i++) {
       try {
         const c = claims[i]!;
-        out[i] = beginRow(ownedAt(c.send.structureId, c.send.key, tokenOf(c.token), nowMs), nowMs);
+        out[i] = beginRow(claimedRow(c, nowMs), nowMs);
       } catch (e) {
         out[i] = itemError(e);
       }
@@ -1696,11 +1713,11 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         const outcome = item.outcome;
         if (outcome !== undefined) {
           validateSendOutcome(outcome);
-          completeRow(ownedAt(c.send.structureId, c.send.key, tokenOf(c.token), nowMs), outcome, nowMs);
+          completeRow(claimedRow(c, nowMs), outcome, nowMs);
         } else {
           const opts = item.reschedule!;
           const next = rescheduleInstant(opts);
-          rescheduleRow(ownedAt(c.send.structureId, c.send.key, tokenOf(c.token), nowMs), next, opts, nowMs);
+          rescheduleRow(claimedRow(c, nowMs), next, opts, nowMs);
         }
         out[i] = null;
       } catch (e) {
