@@ -308,7 +308,7 @@ describe("createMemoryStorage", () => {
     const [a1, a2, a3] = claim(da, 0);
     const [, b1] = claim(db, 0);
     expect([a1!.send.key, b1!.send.key, a1!.token === b1!.token]).toEqual(["k1", "k1", false]);
-    const reason = (r: unknown) => (r instanceof Error ? [(r as { code: string }).code, r.message] : r);
+    const reason = (r: unknown) => (r instanceof Error ? [(r as Error & { code: string }).code, r.message] : r);
     // A claim of storage a given to storage b is looked up in b: b's own claim of k1 holds another token.
     expect(reason(db.beginClaims([a1!], at(10))[0])).toEqual(["lease-lost", expect.stringContaining("another claim")]);
     expect(db.beginClaims([b1!], at(10))).toEqual([1]);
