@@ -3,7 +3,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PlannedSend } from "../contracts/sends.js";
-import { createMemoryStorage, MEMORY_STORAGE_DIRECT, type MemoryStorageDirectCalls } from "./memoryStorage.js";
+import {
+  createMemoryStorage,
+  MEMORY_STORAGE_DIRECT,
+  type MemoryClaim,
+  type MemoryStorageDirectCalls,
+} from "./memoryStorage.js";
 
 const T0 = Date.parse("2026-06-08T08:00:00.000Z");
 const at = (ms: number) => new Date(T0 + ms);
@@ -309,6 +314,10 @@ describe("createMemoryStorage", () => {
     const [, b1] = claim(db, 0);
     expect([a1!.send.key, b1!.send.key, a1!.token === b1!.token]).toEqual(["k1", "k1", false]);
     const reason = (r: unknown) => (r instanceof Error ? [(r as Error & { code: string }).code, r.message] : r);
+    const sent = { status: "sent", provider: "p" } as const;
+    /** Completes one claim through the direct calls: `null`, or the error's code and message. */
+    const complete = (d: MemoryStorageDirectCalls, claim: MemoryClaim, now: number) =>
+      reason(d.completeClaims([{ claim, outcome: sent, reschedule: undefined }], at(now))[0]);
     // A claim of storage a given to storage b is looked up in b: b's own claim of k1 holds another token.
     expect(reason(db.beginClaims([a1!], at(10))[0])).toEqual(["lease-lost", expect.stringContaining("another claim")]);
     expect(db.beginClaims([b1!], at(10))).toEqual([1]);
@@ -316,39 +325,13 @@ describe("createMemoryStorage", () => {
     expect(reason(da.beginClaims([a1!], at(100))[0])).toEqual(["lease-lost", expect.stringContaining("lapsed")]);
     const [again] = da.claimViews({ now: at(100), limit: 1, leaseMs: 100, owner: "w2" });
     expect(again!.send.key).toBe("k1");
-    expect(
-      reason(
-        da.completeClaims(
-          [{ claim: a1!, outcome: { status: "sent", provider: "p" } as const, reschedule: undefined }],
-          at(101),
-        )[0],
-      ),
-    ).toEqual(["lease-lost", expect.stringContaining("another claim")]);
-    expect(
-      da.completeClaims(
-        [{ claim: again!, outcome: { status: "sent", provider: "p" } as const, reschedule: undefined }],
-        at(101),
-      ),
-    ).toEqual([null]);
+    expect(complete(da, a1!, 101)).toEqual(["lease-lost", expect.stringContaining("another claim")]);
+    expect(complete(da, again!, 101)).toBeNull();
     // A view claim's send completed through the public calls by key and token, then through the view: done once.
     const ref = { structureId: "s1", key: a2!.send.key, token: a2!.token };
-    expect(
-      (await a.completeMany!([{ ref, outcome: { status: "sent", provider: "p" } as const }], at(50)))[0],
-    ).toMatchObject({ ok: true });
-    expect(
-      reason(
-        da.completeClaims(
-          [{ claim: a2!, outcome: { status: "sent", provider: "p" } as const, reschedule: undefined }],
-          at(51),
-        )[0],
-      ),
-    ).toEqual(["lease-lost", expect.stringContaining("released")]);
-    expect(
-      da.completeClaims(
-        [{ claim: a3!, outcome: { status: "sent", provider: "p" } as const, reschedule: undefined }],
-        at(99),
-      ),
-    ).toEqual([null]);
+    expect((await a.completeMany!([{ ref, outcome: sent }], at(50)))[0]).toMatchObject({ ok: true });
+    expect(complete(da, a2!, 51)).toEqual(["lease-lost", expect.stringContaining("released")]);
+    expect(complete(da, a3!, 99)).toBeNull();
     expect(["k1", "k2", "k3"].map((k) => a.inspect().send("s1", k)!.status)).toEqual(["sent", "sent", "sent"]);
   });
 
