@@ -33,6 +33,18 @@ describe("reminderAppointments", () => {
     });
   });
 
+  it("rejects a send that is not an object with a ValidationError", () => {
+    for (const bad of [null, undefined, "r1", 42]) {
+      expect(() => reminderAppointments(bad as never)).toThrow(
+        expect.objectContaining({
+          name: "ValidationError",
+          code: "invalid-input",
+          issues: [expect.objectContaining({ path: "send" })],
+        }),
+      );
+    }
+  });
+
   it("both shapes of a one-appointment reminder read the same, for any id and instant", () => {
     fc.assert(
       fc.property(

@@ -1,4 +1,4 @@
-import type { PlannedSend } from "@rappel/core";
+import { ErrorCode, type PlannedSend, ValidationError } from "@rappel/core";
 
 /**
  * The appointments a reminder send is about, each with its start as it was planned (ISO text, as
@@ -12,6 +12,7 @@ import type { PlannedSend } from "@rappel/core";
  *
  * @param send - A planned or stored reminder (its `data`, `appointmentId` and `expiresAt` are read).
  * @returns The appointment ids and their planned starts, index by index.
+ * @throws {@link @rappel/core!ValidationError} `invalid-input` when `send` is not an object.
  * @example
  * ```ts
  * reminderAppointments({
@@ -31,6 +32,10 @@ export function reminderAppointments(send: Pick<PlannedSend, "data" | "appointme
   ids: string[];
   starts: string[];
 } {
+  if (send === null || typeof send !== "object")
+    throw new ValidationError(ErrorCode.INVALID_INPUT, "reminderAppointments needs a send", [
+      { path: "send", message: "Expected a planned or stored send" },
+    ]);
   const ids = send.data?.appointmentIds;
   const starts = send.data?.appointmentStarts;
   if (Array.isArray(ids) && Array.isArray(starts)) {
